@@ -1,0 +1,57 @@
+# Commonweal: `make run` sets everything up and serves the demo site; `make test` runs every test.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+	gettext poppler-utils chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install system-packages messages bench worker clean
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Serving http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(VENV)/bin/pytest -m benchmark -s tests/benchmarks $(PYTEST_ARGS)
+
+worker: install
+	$(VENV)/bin/celery -A config worker -B -l info
+
+install: system-packages $(VENV)/.installed messages
+
+# Debian packages: installed with apt when run as root, otherwise the exact command is printed.
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "Missing Debian packages. Run this once, then run make again:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+# Compiled translations are built from the .po files in the tree.
+messages: $(VENV)/.installed
+	@cd locale 2>/dev/null && for po in */LC_MESSAGES/*.po; do \
+	  [ -e "$$po" ] || continue; mo="$${po%.po}.mo"; \
+	  if [ ! -e "$$mo" ] || [ "$$po" -nt "$$mo" ]; then msgfmt --check-format -o "$$mo" "$$po"; fi; \
+	done; true
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

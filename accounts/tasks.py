@@ -1,0 +1,15 @@
+import smtplib
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=6,
+)
+def send_notification_mails(notification_ids):
+    for notification_id in notification_ids:
+        services.notification_send_mail(notification_id=notification_id)

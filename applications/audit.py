@@ -1,0 +1,71 @@
+"""Verification of the hash-chained TransitionLog (see ``TransitionLog``)."""
+
+from dataclasses import dataclass
+
+from .models import Application, TransitionLog
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass
+class ChainResult:
+    rows: int = 0
+    applications: int = 0
+    problem: str = ""
+
+
+def verify_chain():
+    """Walk every application's chain in order; stop at the first row that does not hold.
+
+    A row is bad when its stored hash is not the hash of its content, when its ``prev_hash``
+    is not the previous row's hash (a row was deleted, edited or inserted before it), when its
+    sequence number skips, or when the application's recorded head is not its last row (the
+    newest rows were deleted).
+    """
+    result = ChainResult()
+    heads = dict(Application.objects.values_list("pk", "log_head"))
+    seen = set()
+    current_app, expected_prev, expected_seq = None, GENESIS_HASH, 1
+
+    def close(app_id, last_hash):
+        if heads.get(app_id, "") != last_hash:
+            return (
+                f"Application {app_id}: its newest log row has hash {last_hash[:12] or '(none)'}… but the "
+                f"application records {heads.get(app_id, '')[:12] or '(none)'}… — rows at the end of its log "
+                f"were deleted or altered."
+            )
+        return ""
+
+    rows = TransitionLog.objects.order_by("application_id", "seq").iterator(chunk_size=2000)
+    for row in rows:
+        if row.application_id != current_app:
+            if current_app is not None:
+                problem = close(current_app, expected_prev)
+                if problem:
+                    result.problem = problem
+                    return result
+            current_app, expected_prev, expected_seq = row.application_id, GENESIS_HASH, 1
+            seen.add(current_app)
+            result.applications += 1
+        where = f"TransitionLog row id={row.pk} (application {row.application_id}, seq {row.seq})"
+        if row.seq != expected_seq:
+            result.problem = f"{where}: expected seq {expected_seq}; a row before it was deleted."
+            return result
+        if row.prev_hash != expected_prev:
+            result.problem = f"{where}: prev_hash does not match the previous row; a row before it was deleted or altered."
+            return result
+        if row.compute_hash() != row.hash:
+            result.problem = f"{where}: its content does not match its hash; the row was edited."
+            return result
+        expected_prev, expected_seq = row.hash, expected_seq + 1
+        result.rows += 1
+    if current_app is not None:
+        problem = close(current_app, expected_prev)
+        if problem:
+            result.problem = problem
+            return result
+    for app_id, head in heads.items():
+        if head and app_id not in seen:
+            result.problem = f"Application {app_id}: records a log head but has no log rows; its whole log was deleted."
+            return result
+    return result

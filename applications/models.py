@@ -1,0 +1,531 @@
+"""Organizations, their applications (the workflow), budgets, the audit log and post-award records."""
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from stdnum.cn import uscc
+
+from competitions.models import (
+    Competition,
+    OrganizationCategory,
+    Region,
+    RegistrationStatus,
+    ReportKind,
+    ServiceArea,
+    TrancheTrigger,
+)
+
+from . import permissions as perms
+from . import rules
+
+
+def validate_credit_code(value):
+    """统一社会信用代码: 18 characters with a check character (GB 32100-2015)."""
+    if value != value.strip().upper():
+        raise ValidationError(
+            _("Type the unified social credit code in capital letters without spaces."),
+            code="credit_code_case",
+        )
+    if not uscc.is_valid(value):
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid unified social credit code: it has 18 characters and "
+                "ends with a check character. Copy it from the registration certificate."
+            ),
+            params={"value": value},
+            code="credit_code_invalid",
+        )
+
+
+class Organization(models.Model):
+    """A community social organization (社区社会组织)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
+        validators=[validate_credit_code],
+    )
+    registration_status = models.CharField(
+        _("registration status"), max_length=20, choices=RegistrationStatus.choices
+    )
+    filing_record = models.CharField(
+        _("filing record"), max_length=200, blank=True,
+        help_text=_("For filed organizations: the street office or township and the filing number."),
+    )
+    category = models.CharField(_("category"), max_length=30, choices=OrganizationCategory.choices)
+    community = models.ForeignKey(
+        Region, verbose_name=_("community"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    founded = models.DateField(_("founded"), null=True, blank=True)
+    head_name = models.CharField(_("head"), max_length=100)
+    head_is_party_member = models.BooleanField(_("head is a Communist Party member"), default=False)
+    staff_count = models.PositiveIntegerField(_("full-time staff"), default=0)
+    social_worker_count = models.PositiveIntegerField(_("licensed social workers"), default=0)
+    contact_name = models.CharField(_("contact person"), max_length=100)
+    contact_phone = models.CharField(_("contact phone"), max_length=30)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    description = models.TextField(_("about the organization"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.registration_status == RegistrationStatus.REGISTERED and not self.credit_code:
+            raise ValidationError(
+                {"credit_code": _("A registered organization must give its unified social credit code.")}
+            )
+        if self.registration_status == RegistrationStatus.FILED and not self.filing_record:
+            raise ValidationError(
+                {"filing_record": _("A filed organization must give the office it is filed with and the filing number.")}
+            )
+
+    @property
+    def is_rural(self):
+        return self.community.is_rural
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        EDITOR = "editor", _("Editor")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="unique_membership")]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for revision")
+    INELIGIBLE = "ineligible", _("Ineligible")
+    ELIGIBLE = "eligible", _("Eligible")
+    UNDER_REVIEW = "under_review", _("Under expert review")
+    REVIEWED = "reviewed", _("Reviewed")
+    SHORTLISTED = "shortlisted", _("Shortlisted for the pitch")
+    RECOMMENDED = "recommended", _("Recommended for funding")
+    DECLINED = "declined", _("Not funded")
+    PUBLICIZING = "publicizing", _("In public notice (公示)")
+    AWARDED = "awarded", _("Awarded")
+    CONTRACTED = "contracted", _("Agreement signed")
+    COMPLETED = "completed", _("Completed")
+    TERMINATED = "terminated", _("Terminated")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Withdrawal is possible from every state before the award that is not already final.
+WITHDRAWABLE = [
+    Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.ELIGIBLE, Status.UNDER_REVIEW,
+    Status.REVIEWED, Status.SHORTLISTED, Status.RECOMMENDED, Status.PUBLICIZING,
+]
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    """An organization's application to one call, moved through the workflow by services only.
+
+    Transition bodies change this row and nothing else; ``applications.services`` calls them
+    inside a transaction with the row locked, checks the reasons, and writes the audit log.
+    """
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="applications"
+    )
+    competition = models.ForeignKey(
+        Competition, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
+    )
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True)
+    version = models.PositiveIntegerField(default=0, help_text="Bumped on every write, for optimistic locking.")
+    reference = models.CharField(_("reference number"), max_length=40, unique=True, null=True, blank=True)
+    title = models.CharField(_("project title"), max_length=200)
+    summary = models.TextField(_("project summary"), blank=True)
+    service_area = models.CharField(_("service area"), max_length=30, choices=ServiceArea.choices, blank=True)
+    target_groups = models.CharField(_("target groups"), max_length=300, blank=True)
+    beneficiaries = models.PositiveIntegerField(_("people to be served"), null=True, blank=True)
+    place = models.CharField(_("place of service"), max_length=200, blank=True)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    requested_amount = models.DecimalField(_("amount requested (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    co_funding = models.DecimalField(_("co-funding (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    goals = models.TextField(_("goals"), blank=True)
+    indicators = models.JSONField(_("indicators"), default=list, blank=True)
+    team = models.TextField(_("project team"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    revision_deadline = models.DateTimeField(_("revision deadline"), null=True, blank=True)
+    staff_note = models.TextField(_("latest note from staff"), blank=True)
+    awarded_amount = models.DecimalField(_("amount awarded (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    publicity_ends_at = models.DateTimeField(_("公示 ends"), null=True, blank=True)
+    return_amount = models.DecimalField(_("amount to be returned (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # Hash of the newest TransitionLog row of this application: deleting the last row shows.
+    log_head = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "competition"],
+                condition=~models.Q(status="withdrawn"),
+                name="one_live_application_per_call",
+            )
+        ]
+        indexes = [models.Index(fields=["competition", "status"])]
+
+    def __str__(self):
+        return self.reference or self.title
+
+    # ----- transitions: each changes this row only; services do everything else --------------
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED,
+                permission=perms.can_submit_application,
+                conditions=[rules.window_open, rules.organization_eligible, rules.application_complete, rules.budget_valid])
+    def submit(self, *, now):
+        self.submitted_at = now
+
+    @transition(field=status, source=Status.RETURNED, target=Status.SUBMITTED,
+                permission=perms.can_submit_application,
+                conditions=[rules.before_revision_deadline, rules.organization_eligible, rules.application_complete, rules.budget_valid])
+    def resubmit(self, *, now):
+        self.submitted_at = now
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.ELIGIBLE,
+                permission=perms.can_manage_application)
+    def accept_eligible(self):
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.INELIGIBLE,
+                permission=perms.can_manage_application)
+    def reject_ineligible(self, *, reason):
+        self.staff_note = reason
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.RETURNED,
+                permission=perms.can_manage_application)
+    def return_for_revision(self, *, reason, deadline):
+        self.staff_note = reason
+        self.revision_deadline = deadline
+
+    @transition(field=status, source=Status.ELIGIBLE, target=Status.UNDER_REVIEW,
+                permission=perms.can_manage_application)
+    def open_review(self):
+        pass
+
+    @transition(field=status, source=Status.UNDER_REVIEW, target=Status.REVIEWED,
+                permission=perms.is_system, conditions=[rules.all_sheets_submitted])
+    def complete_review(self):
+        pass
+
+    @transition(field=status, source=Status.REVIEWED, target=Status.SHORTLISTED,
+                permission=perms.can_manage_application, conditions=[rules.call_has_pitch_round])
+    def shortlist(self):
+        pass
+
+    @transition(field=status, source=[Status.REVIEWED, Status.SHORTLISTED], target=Status.RECOMMENDED,
+                permission=perms.can_manage_application, conditions=[rules.pitch_done_if_required])
+    def recommend(self, *, amount):
+        self.awarded_amount = amount
+
+    @transition(field=status, source=[Status.REVIEWED, Status.SHORTLISTED], target=Status.DECLINED,
+                permission=perms.can_manage_application)
+    def decline(self, *, reason):
+        self.staff_note = reason
+
+    @transition(field=status, source=Status.RECOMMENDED, target=Status.PUBLICIZING,
+                permission=perms.can_manage_application)
+    def publicize(self, *, ends_at):
+        self.publicity_ends_at = ends_at
+
+    @transition(field=status, source=Status.PUBLICIZING, target=Status.DECLINED,
+                permission=perms.can_manage_application)
+    def cancel_after_objection(self, *, reason):
+        self.staff_note = reason
+
+    @transition(field=status, source=Status.PUBLICIZING, target=Status.AWARDED,
+                permission=perms.is_system,
+                conditions=[rules.publicity_ended, rules.no_open_or_upheld_objection])
+    def award(self):
+        pass
+
+    @transition(field=status, source=Status.AWARDED, target=Status.CONTRACTED,
+                permission=perms.can_manage_application)
+    def sign_agreement(self):
+        pass
+
+    @transition(field=status, source=Status.CONTRACTED, target=Status.COMPLETED,
+                permission=perms.can_manage_application, conditions=[rules.final_report_accepted])
+    def complete(self):
+        pass
+
+    @transition(field=status, source=Status.CONTRACTED, target=Status.TERMINATED,
+                permission=perms.can_manage_application)
+    def terminate(self, *, reason, return_amount):
+        self.staff_note = reason
+        self.return_amount = return_amount
+
+    @transition(field=status, source=WITHDRAWABLE, target=Status.WITHDRAWN,
+                permission=perms.can_withdraw_application)
+    def withdraw(self):
+        pass
+
+    # ----- reads ---------------------------------------------------------------------------
+
+    @property
+    def is_rural(self):
+        return self.organization.community.is_rural
+
+    @property
+    def budget_total(self):
+        return sum((line.amount for line in self.budget_lines.all()), Decimal("0"))
+
+
+class BudgetLine(models.Model):
+    class Category(models.TextChoices):
+        PERSONNEL = "personnel", _("Personnel")
+        ACTIVITIES = "activities", _("Activities")
+        MATERIALS = "materials", _("Materials and supplies")
+        VENUE = "venue", _("Venue and equipment")
+        TRAVEL = "travel", _("Travel")
+        PUBLICITY = "publicity", _("Publicity and printing")
+        ADMIN = "admin", _("Administration")  # capped by the call
+        OTHER = "other", _("Other")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    item = models.CharField(_("item"), max_length=200)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["application", "position", "id"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget")
+
+
+class ReferenceCounter(models.Model):
+    """Next number for reference numbers of one prefix (e.g. GZ-2026-LF); locked while used."""
+
+    prefix = models.CharField(max_length=40, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class TransitionLog(models.Model):
+    """Append-only, hash-chained history of an application's states.
+
+    ``hash`` is the SHA-256 of this row's content and ``prev_hash`` (the previous row's hash of
+    the same application), so any edit or deletion breaks the chain; ``verify_audit_log`` finds it.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="log")
+    seq = models.PositiveIntegerField()
+    from_state = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=20)
+    transition = models.CharField(max_length=60)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["application_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["application", "seq"], name="unique_log_seq")]
+        verbose_name = _("transition log entry")
+        verbose_name_plural = _("transition log")
+
+    def content(self):
+        return json.dumps(
+            {
+                "application": self.application_id,
+                "seq": self.seq,
+                "from": self.from_state,
+                "to": self.to_state,
+                "transition": self.transition,
+                "actor": self.actor_id,
+                "at": self.at.astimezone(dt.timezone.utc).isoformat() if self.at else None,
+                "note": self.note,
+                "prev": self.prev_hash,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+
+    def compute_hash(self):
+        return hashlib.sha256(self.content().encode("utf-8")).hexdigest()
+
+    def save(self, *args, **kwargs):
+        # Append-only: history is never rewritten through the ORM.
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise ValueError("TransitionLog rows are append-only.")
+        super().save(*args, **kwargs)
+
+
+class Report(models.Model):
+    """A mid-term or final report of a funded project."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        ACCEPTED = "accepted", _("Accepted")
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", _("Excellent")  # 优秀
+        GOOD = "good", _("Good")  # 良好
+        PASS = "pass", _("Pass")  # 合格
+        FAIL = "fail", _("Fail")  # 不合格
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="reports")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
+    due_date = models.DateField(_("due"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    narrative = models.TextField(_("narrative"), blank=True)
+    beneficiaries_reached = models.PositiveIntegerField(_("people served"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
+    staff_note = models.TextField(_("note from staff"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "due_date"]
+        constraints = [models.UniqueConstraint(fields=["application", "kind"], name="one_report_per_kind")]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+
+class Disbursement(models.Model):
+    """One tranche of an award: planned from the call's tranche plan, approved, then paid."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        APPROVED = "approved", _("Approved")
+        PAID = "paid", _("Paid")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="disbursements")
+    position = models.PositiveSmallIntegerField(default=0)
+    trigger = models.CharField(_("trigger"), max_length=10, choices=TrancheTrigger.choices)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    voucher = models.CharField(_("voucher number"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["application", "position"]
+        constraints = [models.UniqueConstraint(fields=["application", "position"], name="unique_tranche")]
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+
+
+class Objection(models.Model):
+    """A written, real-name objection filed during the 公示."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Under investigation")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
+    objector_name = models.CharField(_("name"), max_length=100)
+    objector_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    objector_organization = models.CharField(_("organization"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    investigation = models.TextField(_("investigation"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+
+def private_storage():
+    """Uploaded files live outside MEDIA_ROOT and are served only through permission checks."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+def attachment_path(instance, filename):
+    # The stored name is random; the person's own name (Chinese characters and all) is kept in
+    # ``original_name`` for display and download.
+    import uuid
+
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file uploaded by an organization: evidence, application annex, report photo, letter."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("Registration certificate")
+        FILING = "filing", _("Filing record from the street office or township")
+        PROJECT = "project", _("Project annex")
+        BUDGET = "budget", _("Budget annex")
+        REPORT = "report", _("Report evidence")
+        PHOTO = "photo", _("Photo")
+        AGREEMENT = "agreement", _("Signed agreement")
+        OBJECTION = "objection", _("Objection letter")
+        OTHER = "other", _("Other")
+
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    objection = models.ForeignKey(Objection, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    identifying = models.BooleanField(
+        _("reveals the organization's identity"), default=False,
+        help_text=_("Hidden from reviewers when the call uses blind review."),
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+
+class SubmittedDocument(models.Model):
+    """The PDF of an application as submitted (申报书): the record, never regenerated from later data."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=30, default="application_form")
+    log_entry = models.OneToOneField(TransitionLog, on_delete=models.PROTECT, related_name="document")
+    file = models.FileField(storage=private_storage, upload_to="documents/%Y/%m", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)

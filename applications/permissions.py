@@ -1,0 +1,86 @@
+"""Who may do what to applications. Used by transitions, services, views and templates alike.
+
+Each check returns a ``Verdict``: true or false, with the reason a person can act on when false.
+``user=None`` stands for the system itself (a scheduled job or a completed review).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Verdict:
+    __slots__ = ("allowed", "reason")
+
+    def __init__(self, allowed, reason=""):
+        self.allowed = bool(allowed)
+        self.reason = "" if allowed else reason
+
+    def __bool__(self):
+        return self.allowed
+
+    def __repr__(self):
+        return f"Verdict({self.allowed!r}, {str(self.reason)!r})"
+
+
+ALLOWED = Verdict(True)
+
+
+def deny(reason):
+    return Verdict(False, reason)
+
+
+def is_member(user, organization, *, owner=False):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    memberships = getattr(organization, "_member_roles", None)
+    if memberships is None:
+        memberships = dict(organization.memberships.values_list("user_id", "role"))
+        organization._member_roles = memberships
+    role = memberships.get(user.pk)
+    return role is not None and (not owner or role == "owner")
+
+
+def is_bureau_staff_for(user, competition):
+    """Staff of the bureau that runs the call, or a site admin."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.is_staff and user.bureau_id and user.bureau_id == competition.bureau_id)
+
+
+def can_view_application(user, application):
+    if is_member(user, application.organization) or is_bureau_staff_for(user, application.competition):
+        return ALLOWED
+    return deny(_("You do not have access to this application."))
+
+
+def can_edit_application(user, application):
+    if not is_member(user, application.organization):
+        return deny(_("Only members of the organization can change its application."))
+    if application.status not in ("draft", "returned"):
+        return deny(_("The application can be changed only while it is a draft or returned for revision."))
+    return ALLOWED
+
+
+def can_submit_application(instance, user):
+    if is_member(user, instance.organization):
+        return ALLOWED
+    return deny(_("Only members of the organization can submit its application."))
+
+
+def can_withdraw_application(instance, user):
+    if is_member(user, instance.organization):
+        return ALLOWED
+    return deny(_("Only members of the organization can withdraw its application."))
+
+
+def can_manage_application(instance, user):
+    if is_bureau_staff_for(user, instance.competition):
+        return ALLOWED
+    return deny(_("Only staff of the bureau that runs this call can do this."))
+
+
+def is_system(instance, user):
+    if user is None:
+        return ALLOWED
+    return deny(_("This step happens by itself; nobody can take it by hand."))

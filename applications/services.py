@@ -1,0 +1,379 @@
+"""Every write to organizations and applications, and every step of the application workflow.
+
+Each workflow service locks the application row, asks the transition's permission and
+conditions for a reason to refuse, runs the transition, appends to the hash-chained audit log
+and queues mail for after the commit. A refusal raises ``ApplicationError`` with a message the
+person can act on.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition
+
+from accounts import services as account_services
+from competitions.workdays import publicity_window
+
+from . import permissions as perms
+from .audit import GENESIS_HASH
+from .models import (
+    Application,
+    BudgetLine,
+    Membership,
+    Organization,
+    ReferenceCounter,
+    Status,
+    TransitionLog,
+)
+
+
+
+
+class ApplicationError(Exception):
+    """A refused action, with a message that tells the person what to do."""
+
+    def __init__(self, message, *, code="refused"):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.code = code
+
+
+# ----- explaining what is possible -------------------------------------------------------------
+
+
+def _transition_of(application, name):
+    method = getattr(type(application), name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        raise ValueError(f"{name} is not a transition of Application")
+    return meta.get_transition(application.status)
+
+
+def explain(application, name, user):
+    """None if ``user`` may take transition ``name`` now, else the reason they may not."""
+    transition = _transition_of(application, name)
+    if transition is None:
+        return _(
+            "This cannot be done while the application is “%(status)s”. The page may be out of "
+            "date: reload it to see the current status."
+        ) % {"status": application.get_status_display()}
+    if transition.permission is not None:
+        verdict = transition.permission(application, user)
+        if not verdict:
+            return str(getattr(verdict, "reason", "")) or _("You are not allowed to do this.")
+    for condition in transition.conditions:
+        verdict = condition(application)
+        if not verdict:
+            return str(verdict.reason)
+    return None
+
+
+def available_transitions(application, user):
+    """Names of the transitions ``user`` may take now, for pages to show as actions."""
+    names = []
+    for transition in application.get_all_status_transitions():
+        if transition.source in (application.status, "*") and explain(application, transition.name, user) is None:
+            names.append(transition.name)
+    return sorted(set(names))
+
+
+# ----- the transition runner ---------------------------------------------------------------------
+
+# Transitions whose outcome the applicant must hear about, with the subject of the mail.
+APPLICANT_MESSAGES = {
+    "submit": gettext_lazy("Your application %(ref)s has been submitted"),
+    "resubmit": gettext_lazy("Your revised application %(ref)s has been submitted"),
+    "accept_eligible": gettext_lazy("Your application %(ref)s passed the eligibility check"),
+    "reject_ineligible": gettext_lazy("Your application %(ref)s is not eligible"),
+    "return_for_revision": gettext_lazy("Your application %(ref)s was returned for revision"),
+    "shortlist": gettext_lazy("Your application %(ref)s is shortlisted for the pitch round"),
+    "decline": gettext_lazy("Your application %(ref)s will not be funded"),
+    "publicize": gettext_lazy("Your application %(ref)s is in public notice"),
+    "cancel_after_objection": gettext_lazy("The award to your application %(ref)s is cancelled"),
+    "award": gettext_lazy("Your application %(ref)s is awarded"),
+    "sign_agreement": gettext_lazy("The agreement for %(ref)s is confirmed"),
+    "complete": gettext_lazy("Your project %(ref)s is completed"),
+    "terminate": gettext_lazy("Your project %(ref)s is terminated"),
+    "withdraw": gettext_lazy("Your application %(ref)s was withdrawn"),
+}
+
+
+def _lock(application):
+    # of=("self",): lock the application row only, not the call every applicant shares.
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("competition", "competition__eligible_region", "organization", "organization__community")
+        .get(pk=application.pk)
+    )
+
+
+def _append_log(app, *, from_state, name, actor, note, at):
+    last = app.log.order_by("-seq").values_list("seq", flat=True).first() or 0
+    entry = TransitionLog(
+        application=app, seq=last + 1, from_state=from_state, to_state=app.status,
+        transition=f"application.{name}", actor=actor, at=at, note=note or "",
+        prev_hash=app.log_head or GENESIS_HASH,
+    )
+    entry.hash = entry.compute_hash()
+    entry.save()
+    return entry
+
+
+def _notify_applicant(app, entry, name):
+    subject_template = APPLICANT_MESSAGES.get(name)
+    if subject_template is None:
+        return
+    ids = []
+    members = Membership.objects.filter(organization=app.organization).select_related("user")
+    for membership in members:
+        user = membership.user
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            ref = app.reference or app.title
+            subject = str(subject_template) % {"ref": ref}
+            lines = [
+                _("Project: %(title)s") % {"title": app.title},
+                _("Call: %(call)s") % {"call": app.competition.title},
+                _("Status now: %(status)s") % {"status": app.get_status_display()},
+            ]
+            if entry.note:
+                lines.append(_("Note: %(note)s") % {"note": entry.note})
+            if name == "return_for_revision" and app.revision_deadline:
+                lines.append(
+                    _("Revise and resubmit before %(at)s (Beijing time).")
+                    % {"at": timezone.localtime(app.revision_deadline).strftime("%Y-%m-%d %H:%M")}
+                )
+        notification, created = account_services.notification_create(
+            user=user, key=f"transition:{entry.pk}:user:{user.pk}", subject=subject,
+            body="\n".join(lines), url=f"/portal/applications/{app.pk}/",
+        )
+        if created:
+            ids.append(notification.pk)
+    account_services.notifications_enqueue_mail(ids)
+
+
+def _run(application, name, *, actor, note="", expected_version=None, before=None, **kwargs):
+    """Lock, check, transition, log and notify, all in one transaction."""
+    with transaction.atomic(durable=True):
+        app = _lock(application)
+        if expected_version is not None and app.version != expected_version:
+            raise ApplicationError(
+                _("Someone else changed this application a moment ago. Reload the page and try again."),
+                code="stale",
+            )
+        reason = explain(app, name, actor)
+        if reason:
+            raise ApplicationError(reason, code="not_allowed")
+        if before is not None:
+            before(app)
+        from_state = app.status
+        now = timezone.now()
+        getattr(app, name)(**kwargs)
+        app.version += 1
+        entry = _append_log(app, from_state=from_state, name=name, actor=actor, note=note, at=now)
+        app.log_head = entry.hash
+        try:
+            app.save()
+        except ConcurrentTransition:
+            raise ApplicationError(
+                _("Someone else acted on this application at the same moment. Reload the page to see what happened."),
+                code="concurrent",
+            ) from None
+        _notify_applicant(app, entry, name)
+    application.refresh_from_db()
+    return app
+
+
+# ----- organizations -----------------------------------------------------------------------------
+
+
+def organization_create(*, actor, **fields):
+    """Create an organization with ``actor`` as its owner. Validates the credit code and uniqueness."""
+    organization = Organization(**fields)
+    if organization.credit_code == "":
+        organization.credit_code = None
+    try:
+        organization.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(m for msgs in exc.message_dict.values() for m in msgs), code="invalid") from exc
+    with transaction.atomic():
+        organization.save()
+        Membership.objects.create(organization=organization, user=actor, role=Membership.Role.OWNER)
+    return organization
+
+
+# ----- drafts -----------------------------------------------------------------------------------
+
+DRAFT_FIELDS = (
+    "title", "summary", "service_area", "target_groups", "beneficiaries", "place", "start_date",
+    "end_date", "requested_amount", "co_funding", "goals", "indicators", "team",
+)
+
+
+def application_create(*, organization, competition, actor, title):
+    """Start a draft. One live application per organization and call."""
+    if not perms.is_member(actor, organization):
+        raise ApplicationError(_("Only members of the organization can apply for it."), code="forbidden")
+    if competition.phase() == "closed":
+        raise ApplicationError(_("This call has closed; new applications cannot be started."), code="closed")
+    try:
+        with transaction.atomic():
+            return Application.objects.create(
+                organization=organization, competition=competition, title=title, created_by=actor
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            _("Your organization already has an application to this call: open it from your list."),
+            code="duplicate",
+        ) from None
+
+
+def application_update(*, application, actor, expected_version=None, budget_lines=None, **fields):
+    """Save draft fields and, if given, replace the budget lines. Allowed only while editable.
+
+    ``budget_lines`` is a list of dicts with category, item and amount.
+    """
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"not draft fields: {sorted(unknown)}")
+    with transaction.atomic():
+        app = _lock(application)
+        verdict = perms.can_edit_application(actor, app)
+        if not verdict:
+            raise ApplicationError(verdict.reason, code="forbidden")
+        if expected_version is not None and app.version != expected_version:
+            raise ApplicationError(
+                _("This application was changed elsewhere (another member or another tab). Reload to see the latest version."),
+                code="stale",
+            )
+        for name, value in fields.items():
+            setattr(app, name, value)
+        app.version += 1
+        app.save()
+        if budget_lines is not None:
+            app.budget_lines.all().delete()
+            BudgetLine.objects.bulk_create(
+                BudgetLine(application=app, position=i, category=line["category"], item=line["item"],
+                           amount=Decimal(str(line["amount"])))
+                for i, line in enumerate(budget_lines)
+            )
+    application.refresh_from_db()
+    return app
+
+
+# ----- the workflow -------------------------------------------------------------------------------
+
+
+def _assign_reference(app):
+    if app.reference:
+        return
+    prefix = f"{settings.REFERENCE_PREFIX}-{app.competition.year}-{app.competition.fund_code}"
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(prefix=prefix)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    app.reference = f"{prefix}-{counter.last:04d}"
+
+
+def application_submit(*, application, actor, expected_version=None):
+    """Submit a draft: only inside the call's window, for an eligible organization, with a valid budget."""
+    return _run(application, "submit", actor=actor, expected_version=expected_version,
+                before=_assign_reference, now=timezone.now())
+
+
+def application_resubmit(*, application, actor, expected_version=None):
+    """Resubmit after a return: only before the revision deadline."""
+    return _run(application, "resubmit", actor=actor, expected_version=expected_version, now=timezone.now())
+
+
+def application_accept_eligible(*, application, actor, note=""):
+    return _run(application, "accept_eligible", actor=actor, note=note)
+
+
+def application_reject_ineligible(*, application, actor, reason):
+    if not reason or not reason.strip():
+        raise ApplicationError(_("Give the reason the application is not eligible; the applicant will read it."), code="invalid")
+    return _run(application, "reject_ineligible", actor=actor, note=reason, reason=reason)
+
+
+def application_return_for_revision(*, application, actor, reason, deadline=None):
+    """Return for 补正 with the reason and the deadline for resubmission (default: the call's days)."""
+    if not reason or not reason.strip():
+        raise ApplicationError(_("Say what must be revised; the applicant will read it."), code="invalid")
+    if deadline is None:
+        deadline = timezone.now() + dt.timedelta(days=application.competition.revision_days)
+    if deadline <= timezone.now():
+        raise ApplicationError(_("The revision deadline must be in the future."), code="invalid")
+    return _run(application, "return_for_revision", actor=actor, note=reason, reason=reason, deadline=deadline)
+
+
+def application_open_review(*, application, actor):
+    return _run(application, "open_review", actor=actor)
+
+
+def application_complete_review(*, application):
+    """Moves to reviewed by itself once the last score sheet is in (called by review services)."""
+    return _run(application, "complete_review", actor=None)
+
+
+def application_shortlist(*, application, actor, note=""):
+    return _run(application, "shortlist", actor=actor, note=note)
+
+
+def application_recommend(*, application, actor, amount, note=""):
+    amount = Decimal(str(amount))
+    if amount <= 0:
+        raise ApplicationError(_("The amount to fund must be more than zero."), code="invalid")
+    if amount > application.competition.max_amount:
+        raise ApplicationError(
+            _("The amount exceeds the call's maximum per project (%(max)s yuan).") % {"max": application.competition.max_amount},
+            code="invalid",
+        )
+    if amount > application.requested_amount:
+        raise ApplicationError(_("The amount to fund cannot exceed the amount requested."), code="invalid")
+    return _run(application, "recommend", actor=actor, note=note or _("Amount: %(amount)s yuan") % {"amount": amount}, amount=amount)
+
+
+def application_decline(*, application, actor, reason):
+    return _run(application, "decline", actor=actor, note=reason, reason=reason)
+
+
+def application_publicize(*, application, actor, start=None):
+    """Put a recommended application into 公示 for the call's number of Chinese working days."""
+    window = publicity_window(start or timezone.now(), application.competition.publicity_working_days)
+    note = _("公示 until %(day)s") % {"day": window.last_day.isoformat()}
+    if window.approximate:
+        note += " " + _("(holiday calendar unknown for that year: weekends only were skipped)")
+    return _run(application, "publicize", actor=actor, note=note, ends_at=window.ends_at)
+
+
+def application_cancel_after_objection(*, application, actor, reason):
+    return _run(application, "cancel_after_objection", actor=actor, note=reason, reason=reason)
+
+
+def application_award(*, application):
+    """The 公示 ended with no open or upheld objection (run by the scheduled job)."""
+    return _run(application, "award", actor=None)
+
+
+def application_sign_agreement(*, application, actor, note=""):
+    return _run(application, "sign_agreement", actor=actor, note=note)
+
+
+def application_complete(*, application, actor, note=""):
+    return _run(application, "complete", actor=actor, note=note)
+
+
+def application_terminate(*, application, actor, reason, return_amount=Decimal("0")):
+    if not reason or not reason.strip():
+        raise ApplicationError(_("Give the reason for terminating the project."), code="invalid")
+    return _run(application, "terminate", actor=actor, note=reason, reason=reason,
+                return_amount=Decimal(str(return_amount)))
+
+
+def application_withdraw(*, application, actor, note=""):
+    return _run(application, "withdraw", actor=actor, note=note)

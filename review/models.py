@@ -1,0 +1,97 @@
+"""Reviewers, their declared affiliations, assignments and score sheets."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from competitions.models import Criterion, Region
+
+
+class ReviewerProfile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile")
+    expertise = models.JSONField(_("areas of expertise"), default=list, blank=True)
+    title = models.CharField(_("professional title"), max_length=100, blank=True)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    home_community = models.ForeignKey(
+        Region, verbose_name=_("community of residence"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    bureaus = models.ManyToManyField("competitions.Bureau", blank=True, related_name="reviewers",
+                                     verbose_name=_("bureaus whose pool this reviewer is in"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reviewer")
+        verbose_name_plural = _("reviewers")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Affiliation(models.Model):
+    """A declared tie to an organization or community within the last three years."""
+
+    reviewer = models.ForeignKey(ReviewerProfile, on_delete=models.CASCADE, related_name="affiliations")
+    organization = models.ForeignKey("applications.Organization", null=True, blank=True, on_delete=models.CASCADE)
+    community = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE)
+    description = models.CharField(_("nature of the tie"), max_length=200, blank=True)
+    ended = models.DateField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+
+
+class Assignment(models.Model):
+    class Stage(models.TextChoices):
+        REVIEW = "review", _("Expert review")
+        PITCH = "pitch", _("Pitch")
+
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        SUBMITTED = "submitted", _("Submitted")
+        DECLINED = "declined", _("Declined (conflict)")
+
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.REVIEW)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ASSIGNED)
+    conflict_declaration = models.TextField(_("conflict declared"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer", "stage"], name="unique_assignment")
+        ]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+
+class ScoreSheet(models.Model):
+    class Recommendation(models.TextChoices):
+        FUND = "fund", _("Fund")
+        FUND_WITH_CHANGES = "fund_with_changes", _("Fund with changes")
+        DO_NOT_FUND = "do_not_fund", _("Do not fund")
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="sheet")
+    overall_comment = models.TextField(_("overall comment"), blank=True)
+    recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("score sheet")
+        verbose_name_plural = _("score sheets")
+
+    @property
+    def locked(self):
+        return self.submitted_at is not None
+
+
+class Score(models.Model):
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT)
+    points = models.DecimalField(max_digits=5, decimal_places=1)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sheet", "criterion"], name="unique_score")]

@@ -1,0 +1,43 @@
+"""Shared fixtures. Service-backed tests skip with a reason locally and fail under CI=true."""
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _missing(reason):
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def require_postgres(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        _missing("this test needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
+    return connection
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+        _missing(f"this test needs Redis at {url} (set TEST_REDIS_URL): {exc}")
+    return url
