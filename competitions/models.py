@@ -179,6 +179,7 @@ class Competition(models.Model):
         _("spread flag threshold (% of maximum)"), max_digits=5, decimal_places=2,
         default=Decimal("20"), validators=PERCENT,
     )
+    review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
     show_other_sheets = models.BooleanField(
         _("reviewers see other sheets after submitting their own"), default=False
     )

@@ -10,6 +10,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("portal/", include("applications.urls")),  # applicants
+    path("review/", include("review.urls")),  # reviewers
+    path("", include("cms.urls")),  # open data, feeds, verification (before Wagtail's catch-all)
 ]
 
 if settings.DEBUG:
