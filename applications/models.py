@@ -449,7 +449,12 @@ class Objection(models.Model):
         UPHELD = "upheld", _("Upheld")
         DISMISSED = "dismissed", _("Dismissed")
 
+    class ObjectorKind(models.TextChoices):
+        PERSON = "person", _("A person")
+        ORGANIZATION = "organization", _("An organization (stamped letter)")
+
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
+    objector_kind = models.CharField(_("objector"), max_length=20, choices=ObjectorKind.choices, default=ObjectorKind.PERSON)
     objector_name = models.CharField(_("name"), max_length=100)
     objector_phone = models.CharField(_("phone"), max_length=30, blank=True)
     objector_organization = models.CharField(_("organization"), max_length=200, blank=True)
@@ -458,6 +463,7 @@ class Objection(models.Model):
     investigation = models.TextField(_("investigation"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
@@ -529,3 +535,14 @@ class SubmittedDocument(models.Model):
     file = models.FileField(storage=private_storage, upload_to="documents/%Y/%m", max_length=200)
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class AwardNotice(models.Model):
+    """立项通知书: issued once per awarded application; ``code`` backs the public verification page."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award_notice")
+    code = models.CharField(max_length=40, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    issued_at = models.DateTimeField()
+    file = models.FileField(storage=private_storage, upload_to="notices/%Y/%m", max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)

@@ -22,6 +22,23 @@ def _fast_and_isolated(settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Tests read English text unless they ask for Chinese (the site's default) explicitly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """A client whose browser asks for English; pass HTTP_ACCEPT_LANGUAGE="zh-hans" for Chinese."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture
 def require_postgres(db):
     from django.db import connection
