@@ -1,9 +1,11 @@
 # Commonweal: `make run` sets everything up and serves the demo site; `make test` runs every test.
 SHELL := /bin/bash
 VENV ?= .venv
-PY := $(VENV)/bin/python
 PYTHON ?= python3
-APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+PY := $(VENV)/bin/python
+# python3-venv only where the interpreter cannot make a virtualenv by itself.
+NEED_VENV_PKG := $(shell $(PYTHON) -c "import ensurepip" >/dev/null 2>&1 || echo python3-venv)
+APT_PACKAGES := $(NEED_VENV_PKG) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
 	gettext poppler-utils chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
