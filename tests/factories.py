@@ -155,3 +155,87 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 def member_of(organization, **kwargs):
     """A user who owns ``organization``."""
     return MembershipFactory(organization=organization, **kwargs).user
+
+
+def application_in_state(status, *, competition=None, **kwargs):
+    """An application driven through the real services (so its audit log is real) to ``status``.
+
+    The call defaults to an open lottery-fund call; ``shortlisted`` gets a venture contest with a
+    pitch round. The returned application carries ``member`` (an owner) and ``staff`` (of the
+    call's bureau) for the test to act with. One reviewer scores it on the way to ``reviewed``.
+    """
+    from applications import services
+    from applications.models import Report, Status
+    from competitions.models import FundSource
+    from review import services as review_services
+
+    if competition is None and status == Status.SHORTLISTED:
+        competition = CompetitionFactory(
+            fund_source=FundSource.VENTURE_CONTEST, pitch_round=True, pitch_weight=Decimal("30")
+        )
+    if competition is not None:
+        kwargs["competition"] = competition
+    app = ApplicationFactory(**kwargs)
+    member = member_of(app.organization)
+    staff = StaffFactory(bureau=app.competition.bureau)
+    steps = {
+        Status.DRAFT: [],
+        Status.SUBMITTED: ["submit"],
+        Status.RETURNED: ["submit", "return"],
+        Status.INELIGIBLE: ["submit", "reject"],
+        Status.ELIGIBLE: ["submit", "accept"],
+        Status.UNDER_REVIEW: ["submit", "accept", "open"],
+        Status.REVIEWED: ["submit", "accept", "open", "score"],
+        Status.SHORTLISTED: ["submit", "accept", "open", "score", "shortlist"],
+        Status.RECOMMENDED: ["submit", "accept", "open", "score", "recommend"],
+        Status.DECLINED: ["submit", "accept", "open", "score", "decline"],
+        Status.PUBLICIZING: ["submit", "accept", "open", "score", "recommend", "publicize"],
+        Status.AWARDED: ["submit", "accept", "open", "score", "recommend", "publicize", "award"],
+        Status.CONTRACTED: ["submit", "accept", "open", "score", "recommend", "publicize", "award", "sign"],
+        Status.COMPLETED: ["submit", "accept", "open", "score", "recommend", "publicize", "award", "sign", "complete"],
+        Status.TERMINATED: ["submit", "accept", "open", "score", "recommend", "publicize", "award", "sign", "terminate"],
+        Status.WITHDRAWN: ["withdraw"],
+    }[Status(status)]
+    for step in steps:
+        if step == "submit":
+            services.application_submit(application=app, actor=member)
+        elif step == "return":
+            services.application_return_for_revision(application=app, actor=staff, reason="补充预算说明")
+        elif step == "reject":
+            services.application_reject_ineligible(application=app, actor=staff, reason="不在本区域")
+        elif step == "accept":
+            services.application_accept_eligible(application=app, actor=staff)
+        elif step == "open":
+            services.application_open_review(application=app, actor=staff)
+        elif step == "score":
+            reviewer = UserFactory()
+            assignment = review_services.assignment_create(application=app, reviewer=reviewer)
+            review_services.sheet_submit(sheet=assignment.sheet, actor=reviewer)
+            app.refresh_from_db()
+        elif step == "shortlist":
+            services.application_shortlist(application=app, actor=staff)
+        elif step == "recommend":
+            services.application_recommend(application=app, actor=staff, amount=app.requested_amount)
+        elif step == "decline":
+            services.application_decline(application=app, actor=staff, reason="得分较低")
+        elif step == "publicize":
+            # Started a month ago, so the 公示 is already over and the award may follow.
+            services.application_publicize(
+                application=app, actor=staff, start=timezone.now() - dt.timedelta(days=30)
+            )
+        elif step == "award":
+            services.application_award(application=app)
+        elif step == "sign":
+            services.application_sign_agreement(application=app, actor=staff)
+        elif step == "complete":
+            Report.objects.create(
+                application=app, kind="final", due_date=timezone.localdate(), state="accepted"
+            )
+            services.application_complete(application=app, actor=staff)
+        elif step == "terminate":
+            services.application_terminate(application=app, actor=staff, reason="未按协议执行")
+        elif step == "withdraw":
+            services.application_withdraw(application=app, actor=member)
+    assert app.status == status, (app.status, status)
+    app.member, app.staff = member, staff
+    return app
