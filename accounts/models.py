@@ -68,3 +68,33 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class OrganizationInvitation(models.Model):
+    """An owner's invitation, by email, to join an organization as owner or editor.
+
+    The token in the mailed link is the only key; accepting it creates the Membership once.
+    """
+
+    organization = models.ForeignKey(
+        "applications.Organization", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=10, default="editor")
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return self.email

@@ -1,0 +1,102 @@
+"""Organization profile edits and membership by invitation (the applicant side of organizations)."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OrganizationInvitation
+
+from . import permissions as perms
+from .models import Membership, Organization
+from .services import ApplicationError
+
+PROFILE_FIELDS = (
+    "name", "credit_code", "registration_status", "filing_record", "category", "community", "founded",
+    "head_name", "head_is_party_member", "staff_count", "social_worker_count", "contact_name",
+    "contact_phone", "contact_email", "address", "description",
+)
+
+
+def _validation_message(exc):
+    return " ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
+
+
+def organization_update(*, organization, actor, **fields):
+    """Change the profile. Members may edit; the credit code stays valid and unique."""
+    if not perms.is_member(actor, organization):
+        raise ApplicationError(_("Only members of the organization can change its profile."), code="forbidden")
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=organization.pk)
+        for name, value in fields.items():
+            setattr(org, name, value)
+        if org.credit_code == "":
+            org.credit_code = None
+        try:
+            org.full_clean()
+        except ValidationError as exc:
+            raise ApplicationError(_validation_message(exc), code="invalid") from exc
+        org.save()
+    return org
+
+
+def invitation_create(*, organization, actor, email, role=Membership.Role.EDITOR):
+    """An owner invites someone by email; the mail goes out after commit."""
+    if not perms.is_member(actor, organization, owner=True):
+        raise ApplicationError(_("Only an owner of the organization can invite members."), code="forbidden")
+    if role not in Membership.Role.values:
+        raise ApplicationError(_("Choose owner or editor as the role."), code="invalid")
+    email = email.strip().lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ApplicationError(_("%(email)s is already a member of this organization.") % {"email": email}, code="duplicate")
+    invitation = OrganizationInvitation.objects.create(
+        organization=organization, email=email, role=role, token=secrets.token_urlsafe(32), invited_by=actor
+    )
+    link = f"{settings.SITE_URL}/portal/invitations/{invitation.token}/"
+    subject = _("Invitation to join %(org)s on Commonweal") % {"org": organization.name}
+    body = _(
+        "%(who)s invites you to apply for grants together as a member of %(org)s.\n\n"
+        "Open this link, sign in or create an account with this email address, and accept:\n%(link)s"
+    ) % {"who": actor.display_name, "org": organization.name, "link": link}
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    return invitation
+
+
+def invitation_accept(*, token, actor):
+    """Accepting creates the membership once. The signed-in address must be the invited one."""
+    with transaction.atomic():
+        try:
+            invitation = (
+                OrganizationInvitation.objects.select_for_update().select_related("organization").get(token=token)
+            )
+        except OrganizationInvitation.DoesNotExist:
+            raise ApplicationError(
+                _("This invitation link is not valid. Ask the organization's owner to invite you again."),
+                code="not_found",
+            ) from None
+        if invitation.accepted_at is not None:
+            if invitation.accepted_by_id == actor.pk:
+                return invitation
+            raise ApplicationError(_("This invitation has already been used."), code="used")
+        if actor.email.strip().lower() != invitation.email:
+            raise ApplicationError(
+                _("This invitation was sent to %(email)s; you are signed in as %(you)s. Sign in with the invited address.")
+                % {"email": invitation.email, "you": actor.email},
+                code="wrong_user",
+            )
+        try:
+            with transaction.atomic():
+                Membership.objects.create(organization=invitation.organization, user=actor, role=invitation.role)
+        except IntegrityError:
+            pass  # already a member: accepting again changes nothing
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = actor
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return invitation

@@ -1,0 +1,39 @@
+import hashlib
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from .models import SubmittedDocument, TransitionLog
+from .pdf import render_application_pdf
+
+SUBMIT_TRANSITIONS = ("application.submit", "application.resubmit")
+
+
+@shared_task
+def generate_application_pdf(log_entry_id):
+    """Keep the 申报书 of one submit (or resubmit): once per log entry, never replaced.
+
+    Runs on commit after the submit, so the data it reads is the data submitted; running it again
+    for the same entry finds the stored document and does nothing.
+    """
+    if SubmittedDocument.objects.filter(log_entry_id=log_entry_id).exists():
+        return None
+    entry = TransitionLog.objects.select_related(
+        "application__organization", "application__competition"
+    ).get(pk=log_entry_id, transition__in=SUBMIT_TRANSITIONS)
+    application = entry.application
+    data = render_application_pdf(application, submitted_at=entry.at)
+    document = SubmittedDocument(
+        application=application, log_entry=entry, sha256=hashlib.sha256(data).hexdigest()
+    )
+    name = f"{application.reference or application.pk}-{entry.seq}.pdf"
+    document.file.save(name, ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        # Another worker stored it first; theirs is the record.
+        document.file.delete(save=False)
+        return None
+    return document.pk

@@ -1,0 +1,185 @@
+"""Checks on uploaded files, and the service that stores them as attachments.
+
+The type is read from the first bytes of the file, never from its name: a Word file renamed
+``报告.pdf`` is refused. Sizes are limited per file and per application (settings).
+"""
+
+import hashlib
+import io
+import zipfile
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from . import permissions as perms
+from .models import Attachment
+from .services import ApplicationError
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ACCEPTED = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", DOCX: "Word (DOCX)", XLSX: "Excel (XLSX)"}
+
+
+def accepted_types_text():
+    return "PDF, JPEG, PNG, DOCX, XLSX"
+
+
+def sniff_content_type(uploaded):
+    """The content type the bytes say, or None if they are none of the accepted kinds."""
+    uploaded.seek(0)
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"PK\x03\x04"):
+        return _office_type(uploaded)
+    return None
+
+
+def _office_type(uploaded):
+    # DOCX and XLSX are zip archives; the folder inside says which one it is.
+    try:
+        uploaded.seek(0)
+        data = uploaded.read() if not hasattr(uploaded, "temporary_file_path") else None
+        source = io.BytesIO(data) if data is not None else uploaded.temporary_file_path()
+        with zipfile.ZipFile(source) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        uploaded.seek(0)
+    if "[Content_Types].xml" not in names:
+        return None
+    if any(n.startswith("word/") for n in names):
+        return DOCX
+    if any(n.startswith("xl/") for n in names):
+        return XLSX
+    return None
+
+
+def check_upload(uploaded, *, already_used=0):
+    """Raise ApplicationError with a message naming the file if it may not be stored."""
+    name = uploaded.name
+    if not uploaded.size:
+        raise ApplicationError(
+            _("“%(name)s” is empty (0 bytes). Choose the file again; it may not have finished downloading to your phone.")
+            % {"name": name},
+            code="empty",
+        )
+    if uploaded.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ApplicationError(
+            _("“%(name)s” is %(size)s; each file may be at most %(max)s. Make it smaller (for example, scan at a lower resolution) and try again.")
+            % {"name": name, "size": filesizeformat(uploaded.size), "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
+            code="too_large",
+        )
+    if already_used + uploaded.size > settings.APPLICATION_ATTACHMENTS_MAX_BYTES:
+        raise ApplicationError(
+            _("“%(name)s” does not fit: the files of one application may total at most %(max)s and %(used)s are already used. Remove a file or make this one smaller.")
+            % {
+                "name": name,
+                "max": filesizeformat(settings.APPLICATION_ATTACHMENTS_MAX_BYTES),
+                "used": filesizeformat(already_used),
+            },
+            code="total_too_large",
+        )
+    content_type = sniff_content_type(uploaded)
+    if content_type is None:
+        raise ApplicationError(
+            _("“%(name)s” is not a file of an accepted kind: its content is not %(types)s, whatever its name says. Save or export it as PDF and upload that.")
+            % {"name": name, "types": accepted_types_text()},
+            code="bad_type",
+        )
+    return content_type
+
+
+def _sha256(uploaded):
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def attachment_create(*, actor, uploaded, kind, application=None, organization=None, identifying=False):
+    """Store an uploaded file for an application (while editable) or an organization (members)."""
+    if application is not None:
+        verdict = perms.can_edit_application(actor, application)
+        if not verdict:
+            raise ApplicationError(verdict.reason, code="forbidden")
+        organization_for_file = None
+        used = Attachment.objects.filter(application=application).aggregate(total=Sum("size"))["total"] or 0
+    else:
+        if not perms.is_member(actor, organization):
+            raise ApplicationError(_("Only members of the organization can add its files."), code="forbidden")
+        organization_for_file = organization
+        used = 0
+    content_type = check_upload(uploaded, already_used=used)
+    attachment = Attachment(
+        application=application, organization=organization_for_file, kind=kind,
+        original_name=uploaded.name[:255], content_type=content_type, size=uploaded.size,
+        sha256=_sha256(uploaded), identifying=identifying, uploaded_by=actor,
+    )
+    attachment.file.save(uploaded.name, uploaded, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def attachment_delete(*, actor, attachment):
+    """Remove an application's file while the application can still be changed."""
+    if attachment.application_id:
+        verdict = perms.can_edit_application(actor, attachment.application)
+        if not verdict:
+            raise ApplicationError(verdict.reason, code="forbidden")
+    elif not perms.is_member(actor, attachment.organization, owner=False):
+        raise ApplicationError(_("Only members of the organization can remove its files."), code="forbidden")
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def can_download_attachment(user, attachment):
+    """Members; bureau staff of the call; reviewers assigned to the application unless blind hides it."""
+    from review.models import Assignment
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return perms.deny(_("Sign in to see this file."))
+    application = attachment.application
+    if application is not None:
+        if perms.is_member(user, application.organization) or perms.is_bureau_staff_for(user, application.competition):
+            return perms.ALLOWED
+        assigned = Assignment.objects.filter(application=application, reviewer=user).exclude(state="declined").exists()
+        if assigned and not (application.competition.blind_review and attachment.identifying):
+            return perms.ALLOWED
+        return perms.deny(_("You do not have access to this file."))
+    organization = attachment.organization
+    if organization is None:
+        return perms.deny(_("You do not have access to this file."))
+    if perms.is_member(user, organization):
+        return perms.ALLOWED
+    for competition in {a.competition for a in organization.applications.select_related("competition")}:
+        if perms.is_bureau_staff_for(user, competition):
+            return perms.ALLOWED
+    # Registration papers name the organization: only reviewers of calls that are not blind.
+    if Assignment.objects.filter(
+        application__organization=organization, reviewer=user, application__competition__blind_review=False
+    ).exclude(state="declined").exists():
+        return perms.ALLOWED
+    return perms.deny(_("You do not have access to this file."))

@@ -1,0 +1,44 @@
+/* Small enhancements of the portal; every page works without this file. */
+(function () {
+  "use strict";
+
+  function number(value) {
+    var n = parseFloat(String(value || "").replace(/[,，\s]/g, ""));
+    return isNaN(n) ? 0 : n;
+  }
+
+  // The budget total follows the lines as they are typed; the server checks it again on save.
+  function updateBudgetTotal() {
+    var out = document.getElementById("budget-total");
+    if (!out) return;
+    var cents = 0;
+    document.querySelectorAll("#budget-table .budget-amount").forEach(function (input) {
+      cents += Math.round(number(input.value) * 100);
+    });
+    out.textContent = (cents / 100).toFixed(2);
+    var requested = document.querySelector(out.getAttribute("data-requested"));
+    var diff = document.getElementById("budget-diff");
+    if (requested && diff) {
+      var gap = Math.round(number(requested.value) * 100) - cents;
+      diff.textContent = gap === 0 ? (diff.getAttribute("data-equal") || "")
+        : (gap > 0 ? (diff.getAttribute("data-under") || "−") : (diff.getAttribute("data-over") || "+")) + " " + (Math.abs(gap) / 100).toFixed(2);
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && (event.target.matches(".budget-amount") || event.target.id === "id_requested_amount")) {
+      updateBudgetTotal();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", updateBudgetTotal);
+
+  // One click submits once: the button is disabled while the request is on its way.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("submit-form")) return;
+    if (form.dataset.sent) { event.preventDefault(); return; }
+    form.dataset.sent = "1";
+    var button = form.querySelector("button[type=submit]");
+    if (button) { setTimeout(function () { button.disabled = true; }, 0); }
+  });
+})();
