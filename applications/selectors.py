@@ -1,0 +1,101 @@
+"""Reads of applications and organizations that several pages share.
+
+The staff back office (Wagtail admin) and any other staff page take their querysets from here,
+so that bureau scoping and the ``select_related`` that keeps list pages at a fixed number of
+queries live in one place.
+"""
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from .models import Application, Attachment, Organization, Status, TransitionLog
+
+
+def _is_site_admin(user):
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def _bureau_id(user):
+    """The bureau whose data ``user`` works on, or None when they are not bureau staff."""
+    if user and user.is_authenticated and user.is_active and user.is_staff and user.bureau_id:
+        return user.bureau_id
+    return None
+
+
+def staff_applications(*, user) -> QuerySet:
+    """Applications a staff member may see: their bureau's calls (site admins: every call).
+
+    Drafts belong to the organization until submitted, so staff never see them.
+    """
+    queryset = Application.objects.exclude(status=Status.DRAFT)
+    if _is_site_admin(user):
+        return queryset
+    bureau_id = _bureau_id(user)
+    if bureau_id is None:
+        return queryset.none()
+    return queryset.filter(competition__bureau_id=bureau_id)
+
+
+def staff_application_listing(*, user) -> QuerySet:
+    """``staff_applications`` with what a listing row shows joined in (one query per page)."""
+    return staff_applications(user=user).select_related(
+        "organization", "organization__community", "competition"
+    )
+
+
+def staff_organizations(*, user) -> QuerySet:
+    """Organizations that have applied (beyond a draft) to a call the staff member runs."""
+    queryset = Organization.objects.all()
+    if _is_site_admin(user):
+        return queryset
+    bureau_id = _bureau_id(user)
+    if bureau_id is None:
+        return queryset.none()
+    applied = Application.objects.filter(
+        organization=OuterRef("pk"), competition__bureau_id=bureau_id
+    ).exclude(status=Status.DRAFT)
+    return queryset.filter(Exists(applied))
+
+
+def application_for_staff_page(*, user, pk) -> Application:
+    """One application with what its staff page shows; DoesNotExist outside the user's scope."""
+    return (
+        staff_applications(user=user)
+        .select_related(
+            "organization", "organization__community", "competition", "competition__bureau",
+            "competition__eligible_region",
+        )
+        .prefetch_related(
+            "budget_lines",
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
+        )
+        .get(pk=pk)
+    )
+
+
+def application_timeline(*, application):
+    """The application's transition log, oldest first, with the actors."""
+    return TransitionLog.objects.filter(application=application).select_related("actor").order_by("seq")
+
+
+def application_score_sheets(*, application):
+    """Submitted score sheets of the application with their scores, or [] without the review app.
+
+    Drafts stay private to their reviewer: staff see a sheet once it is submitted.
+    """
+    try:
+        from review.models import Score, ScoreSheet
+    except ImportError:  # pragma: no cover - the review app is part of the project
+        return []
+    return list(
+        ScoreSheet.objects.filter(assignment__application=application, submitted_at__isnull=False)
+        .select_related("assignment", "assignment__reviewer")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=Score.objects.select_related("criterion").order_by(
+                    "criterion__stage", "criterion__position", "criterion_id"
+                ),
+            )
+        )
+        .order_by("assignment__stage", "submitted_at", "id")
+    )

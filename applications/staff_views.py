@@ -1,0 +1,723 @@
+"""The staff back office in the Wagtail admin: bureau scoping, the application pages and actions.
+
+Scoping has one rule (``permissions.is_bureau_staff_for``): bureau staff act on their own
+bureau's calls and what hangs off them, site admins (superusers) on everything. The permission
+policies below apply it to Wagtail's listing and instance checks, and every view loads its
+object from the policy's queryset, so another bureau's object is a 404 whatever link is typed.
+
+Workflow steps are taken only through ``applications.services``; a refusal (``ApplicationError``)
+is shown on the page as a form error, never as a server error.
+"""
+
+import datetime as dt
+import inspect
+from dataclasses import dataclass
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
+from django.views.generic import View
+from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import (
+    BulkActionsCheckboxColumn,
+    Column,
+    DateColumn,
+    StatusTagColumn,
+    TitleColumn,
+)
+from wagtail.admin.views import generic
+from wagtail.admin.views.bulk_action import BulkAction
+from wagtail.admin.views.generic import history, usage
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import BasePermissionPolicy
+
+from competitions.models import Competition, FundSource, OrganizationCategory
+
+from . import permissions as perms
+from . import selectors, services
+from .models import Application, Status
+
+ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
+
+
+# ----- permission policies ----------------------------------------------------------------------
+
+
+class BureauScopedPolicy(BasePermissionPolicy):
+    """Staff may take ``staff_actions`` on their bureau's objects; site admins ``admin_actions`` on all.
+
+    ``competition_path`` leads from the model to its call ("" for the call itself); the call's
+    bureau decides, through ``permissions.is_bureau_staff_for``.
+    """
+
+    def __init__(self, model, *, competition_path="competition", staff_actions=ALL_ACTIONS,
+                 admin_actions=ALL_ACTIONS):
+        super().__init__(model)
+        self.competition_path = competition_path
+        self.staff_actions = frozenset(staff_actions)
+        self.admin_actions = frozenset(admin_actions)
+
+    def actions_for(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return frozenset()
+        if user.is_superuser:
+            return self.admin_actions
+        if user.is_staff and user.bureau_id:
+            return self.staff_actions
+        return frozenset()
+
+    def user_has_permission(self, user, action):
+        return action in self.actions_for(user)
+
+    def user_has_any_permission(self, user, actions):
+        return bool(self.actions_for(user) & set(actions))
+
+    def users_with_any_permission(self, actions):
+        wanted = set(actions)
+        query = Q(pk__in=[])
+        if self.admin_actions & wanted:
+            query |= Q(is_superuser=True)
+        if self.staff_actions & wanted:
+            query |= Q(is_staff=True, bureau__isnull=False)
+        return get_user_model().objects.filter(query, is_active=True)
+
+    def competition_of(self, instance):
+        for name in filter(None, self.competition_path.split("__")):
+            instance = getattr(instance, name)
+        return instance
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and perms.is_bureau_staff_for(
+            user, self.competition_of(instance)
+        )
+
+    def scope(self, queryset, user):
+        """``queryset`` narrowed to the objects of the user's bureau (all for site admins)."""
+        if user.is_superuser:
+            return queryset
+        lookup = f"{self.competition_path}__bureau_id" if self.competition_path else "bureau_id"
+        return queryset.filter(**{lookup: user.bureau_id})
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        queryset = self.model._default_manager.all()
+        if not self.user_has_any_permission(user, actions):
+            return queryset.none()
+        return self.scope(queryset, user)
+
+
+class ApplicationPolicy(BureauScopedPolicy):
+    """Staff read applications (never drafts) and act on them only through the workflow services."""
+
+    def __init__(self):
+        super().__init__(Application, staff_actions={"view"}, admin_actions={"view"})
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return instance.status != Status.DRAFT and super().user_has_permission_for_instance(user, action, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return Application.objects.none()
+        return selectors.staff_applications(user=user)
+
+
+class OrganizationPolicy(BureauScopedPolicy):
+    """Staff read the organizations that applied to their bureau's calls; nobody edits them here."""
+
+    def __init__(self):
+        from .models import Organization
+
+        super().__init__(Organization, staff_actions={"view"}, admin_actions={"view"})
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return (
+            self.user_has_permission(user, action)
+            and selectors.staff_organizations(user=user).filter(pk=instance.pk).exists()
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return self.model.objects.none()
+        return selectors.staff_organizations(user=user)
+
+
+# ----- views that load objects only from the user's scope ----------------------------------------
+
+
+class ScopedMixin:
+    scope_actions = ALL_ACTIONS
+
+    def scoped_queryset(self):
+        return self.permission_policy.instances_user_has_any_permission_for(self.request.user, self.scope_actions)
+
+
+class ScopedIndexView(ScopedMixin, generic.IndexView):
+    list_select_related = ()  # relations the rows show, joined so a page costs a fixed number of queries
+
+    def get_base_queryset(self):
+        queryset = self.scoped_queryset()
+        return queryset.select_related(*self.list_select_related) if self.list_select_related else queryset
+
+
+class ScopedEditView(ScopedMixin, generic.EditView):
+    scope_actions = {"change"}
+
+    def get_queryset(self):
+        return self.scoped_queryset()
+
+
+class ScopedDeleteView(ScopedMixin, generic.DeleteView):
+    scope_actions = {"delete"}
+
+    def get_queryset(self):
+        return self.scoped_queryset()
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _("“%(object)s” cannot be deleted: other records (applications or scores) depend on it.")
+                % {"object": self.object},
+            )
+            return redirect(self.get_success_url())
+
+
+class ScopedInspectView(ScopedMixin, generic.InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.scoped_queryset(), pk=unquote(str(self.pk)))
+
+
+class ScopedHistoryView(ScopedMixin, history.HistoryView):
+    def get_base_object_queryset(self):
+        return self.scoped_queryset()
+
+
+class ScopedUsageView(ScopedMixin, usage.UsageView):
+    def get_base_object_queryset(self):
+        return self.scoped_queryset()
+
+
+class ScopedModelViewSet(ModelViewSet):
+    """A ModelViewSet whose every object URL answers 404 outside the user's bureau."""
+
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    copy_view_enabled = False
+    add_to_reference_index = False
+
+
+# ----- the application listing --------------------------------------------------------------------
+
+
+def _staff_calls(request):
+    policy = application_policy()
+    if request is None or not policy.user_has_permission(request.user, "view"):
+        return Competition.objects.none()
+    return Competition.objects.filter(
+        pk__in=selectors.staff_applications(user=request.user).values("competition_id")
+    ).order_by("-opens_at")
+
+
+def application_policy():
+    from wagtail.permissions import policy_registry
+
+    return policy_registry.get_by_type(Application)
+
+
+def spread_flag_annotator():
+    """The review app's ``annotate_spread_flag(queryset)`` if it exists, else None.
+
+    It must add a boolean ``spread_flag`` to each application (sheets disagree by more than the
+    call's threshold). Without it the listing simply has no spread filter.
+    """
+    try:
+        from review.selectors import annotate_spread_flag
+    except ImportError:
+        return None
+    return annotate_spread_flag
+
+
+class ApplicationFilterSet(WagtailFilterSet):
+    competition = django_filters.ModelChoiceFilter(label=gettext_lazy("Call"), queryset=_staff_calls)
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Status.choices)
+    category = django_filters.ChoiceFilter(
+        label=gettext_lazy("Organization category"), field_name="organization__category",
+        choices=OrganizationCategory.choices,
+    )
+    fund_source = django_filters.ChoiceFilter(
+        label=gettext_lazy("Fund source"), field_name="competition__fund_source", choices=FundSource.choices
+    )
+    area = django_filters.ChoiceFilter(
+        label=gettext_lazy("Urban or rural"),
+        choices=[("urban", gettext_lazy("Urban")), ("rural", gettext_lazy("Rural"))],
+        method="filter_area",
+    )
+    spread = django_filters.BooleanFilter(label=gettext_lazy("Reviewers disagree (spread flag)"), method="filter_spread")
+
+    class Meta:
+        model = Application
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if spread_flag_annotator() is None:
+            self.filters.pop("spread", None)
+
+    def filter_area(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(organization__community__is_rural=(value == "rural"))
+
+    def filter_spread(self, queryset, name, value):
+        annotate = spread_flag_annotator()
+        if value is None or annotate is None:
+            return queryset
+        return annotate(queryset).filter(spread_flag=value)
+
+
+def _area_label(application):
+    return _("Rural") if application.organization.community.is_rural else _("Urban")
+
+
+class ApplicationIndexView(ScopedIndexView):
+    filterset_class = ApplicationFilterSet
+    search_fields = ["title", "organization__name", "reference"]
+    search_backend_name = None
+    default_ordering = "-submitted_at"
+    paginate_by = 50
+
+    def get_base_queryset(self):
+        if not self.permission_policy.user_has_permission(self.request.user, "view"):
+            return Application.objects.none()
+        return selectors.staff_application_listing(user=self.request.user)
+
+    def order_queryset(self, queryset):
+        # A stable order for pagination: ties broken by id.
+        queryset = super().order_queryset(queryset)
+        return queryset.order_by(*queryset.query.order_by, "-pk")
+
+    @cached_property
+    def columns(self):
+        return [
+            BulkActionsCheckboxColumn("bulk_actions", obj_type="application"),
+            TitleColumn(
+                "reference", label=_("Reference"), sort_key="reference",
+                get_url=lambda app: reverse(self.inspect_url_name, args=(quote(app.pk),)),
+                get_title_id=lambda app: f"application_{app.pk}_title",
+            ),
+            Column("title", label=_("Project title"), sort_key="title"),
+            Column("organization", label=_("Organization"), accessor=lambda a: a.organization.name,
+                   sort_key="organization__name"),
+            Column("category", label=_("Category"), accessor=lambda a: a.organization.get_category_display()),
+            StatusTagColumn("status", label=_("Status"), accessor="get_status_display", sort_key="status"),
+            Column("requested_amount", label=_("Requested (yuan)"), sort_key="requested_amount"),
+            Column("area", label=_("Urban/rural"), accessor=_area_label),
+            DateColumn("submitted_at", label=_("Submitted"), sort_key="submitted_at"),
+        ]
+
+    @cached_property
+    def current_call(self):
+        if self.filters and self.filters.is_valid():
+            return self.filters.form.cleaned_data.get("competition")
+        return None
+
+    def get_page_subtitle(self):
+        return self.current_call.title if self.current_call else super().get_page_subtitle()
+
+
+# ----- the workflow actions --------------------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    """What every action sends: the version of the application the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, application, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", application.version)
+        self.application = application
+        super().__init__(*args, **kwargs)
+
+    def service_kwargs(self):
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class NoteForm(TransitionForm):
+    note = forms.CharField(label=gettext_lazy("Note (optional)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(TransitionForm):
+    reason = forms.CharField(label=gettext_lazy("Reason (the applicant will read it)"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReturnForm(ReasonForm):
+    deadline = forms.DateTimeField(
+        label=gettext_lazy("Revise and resubmit before (Beijing time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, application, **kwargs):
+        deadline = timezone.localtime(timezone.now() + dt.timedelta(days=application.competition.revision_days))
+        kwargs.setdefault("initial", {}).setdefault("deadline", deadline.replace(second=0, microsecond=0))
+        super().__init__(*args, application=application, **kwargs)
+
+
+class RecommendForm(TransitionForm):
+    amount = forms.DecimalField(label=gettext_lazy("Amount to fund (yuan)"), max_digits=12, decimal_places=2,
+                                min_value=Decimal("0.01"))
+    note = forms.CharField(label=gettext_lazy("Note (optional)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, application, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("amount", application.requested_amount)
+        super().__init__(*args, application=application, **kwargs)
+
+
+class TerminateForm(ReasonForm):
+    return_amount = forms.DecimalField(label=gettext_lazy("Amount to be returned (yuan)"), max_digits=12,
+                                       decimal_places=2, min_value=Decimal("0"), initial=Decimal("0"))
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    name: str  # the transition's name on Application
+    label: str
+    form_class: type
+    service: object
+    serious: bool = False
+
+
+STAFF_ACTIONS = {
+    action.name: action
+    for action in [
+        StaffAction("accept_eligible", gettext_lazy("Accept as eligible"), NoteForm,
+                    services.application_accept_eligible),
+        StaffAction("reject_ineligible", gettext_lazy("Reject as ineligible"), ReasonForm,
+                    services.application_reject_ineligible, serious=True),
+        StaffAction("return_for_revision", gettext_lazy("Return for revision"), ReturnForm,
+                    services.application_return_for_revision),
+        StaffAction("open_review", gettext_lazy("Open expert review"), TransitionForm,
+                    services.application_open_review),
+        StaffAction("shortlist", gettext_lazy("Shortlist for the pitch"), NoteForm, services.application_shortlist),
+        StaffAction("recommend", gettext_lazy("Recommend for funding"), RecommendForm,
+                    services.application_recommend),
+        StaffAction("decline", gettext_lazy("Decline"), ReasonForm, services.application_decline, serious=True),
+        StaffAction("sign_agreement", gettext_lazy("Record the signed agreement"), NoteForm,
+                    services.application_sign_agreement),
+        StaffAction("complete", gettext_lazy("Complete the project"), NoteForm, services.application_complete),
+        StaffAction("terminate", gettext_lazy("Terminate the project"), TerminateForm,
+                    services.application_terminate, serious=True),
+    ]
+}
+
+STALE_MESSAGE = gettext_lazy(
+    "Someone else changed this application after you opened the page; reload it to see the "
+    "current state, then try again."
+)
+
+
+def staff_action_run(action, *, application, actor, form):
+    """Take ``action`` through its service; raises ApplicationError when refused or stale."""
+    expected = form.cleaned_data["version"]
+    kwargs = form.service_kwargs()
+    if "expected_version" in inspect.signature(action.service).parameters:
+        kwargs["expected_version"] = expected
+    elif application.version != expected:
+        raise services.ApplicationError(STALE_MESSAGE, code="stale")
+    return action.service(application=application, actor=actor, **kwargs)
+
+
+def transition_label(name):
+    """Plain words for a logged transition name such as ``application.accept_eligible``."""
+    short = name.split(".", 1)[-1]
+    if short in STAFF_ACTIONS:
+        return STAFF_ACTIONS[short].label
+    return {
+        "submit": _("Submitted"),
+        "resubmit": _("Resubmitted after revision"),
+        "complete_review": _("All score sheets in"),
+        "publicize": _("Put into public notice (公示)"),
+        "cancel_after_objection": _("Cancelled after an objection"),
+        "award": _("Awarded"),
+        "withdraw": _("Withdrawn"),
+    }.get(short, short.replace("_", " "))
+
+
+def status_label(value):
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+class ApplicationObjectMixin:
+    """Loads the application from the user's scope (404 outside it)."""
+
+    def load_application(self, pk):
+        try:
+            return selectors.application_for_staff_page(user=self.request.user, pk=pk)
+        except (Application.DoesNotExist, ValueError):
+            raise Http404 from None
+
+
+def attachment_download_url(attachment):
+    """The applicant portal's download link if that portal provides one, else None."""
+    for kwargs in ({"pk": attachment.pk}, {"attachment_id": attachment.pk}):
+        try:
+            return reverse("applications:attachment_download", kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+# URL names the review pages may provide for a call; shown as links when they exist.
+REVIEW_CALL_PAGES = [
+    ("review:staff_assignment", gettext_lazy("Reviewer assignment")),
+    ("review:staff_ranking", gettext_lazy("Ranking")),
+    ("review:staff_funding", gettext_lazy("Funding decision")),
+]
+
+
+def review_call_links(competition):
+    links = []
+    for name, label in REVIEW_CALL_PAGES:
+        for kwargs in ({"competition_id": competition.pk}, {"pk": competition.pk}):
+            try:
+                links.append({"url": reverse(name, kwargs=kwargs), "label": label})
+                break
+            except NoReverseMatch:
+                continue
+    return links
+
+
+class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
+    template_name = "staff/application_inspect.html"
+    transition_url_name = None
+
+    def get_object(self, queryset=None):
+        return self.load_application(unquote(str(self.pk)))
+
+    def get_page_subtitle(self):
+        return f"{self.object.reference or ''} {self.object.title}".strip()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        app, user = self.object, self.request.user
+        available = set(services.available_transitions(app, user))
+        actions, unavailable = [], []
+        for name, action in STAFF_ACTIONS.items():
+            if name in available:
+                actions.append({
+                    "action": action,
+                    "form": action.form_class(application=app, prefix=name),
+                    "url": reverse(self.transition_url_name, args=(app.pk, name)),
+                })
+            elif services._transition_of(app, name) is not None:
+                # The step exists from this state but is blocked: say why (like Hypha does).
+                unavailable.append({"action": action, "reason": services.explain(app, name, user)})
+        context.update({
+            "application": app,
+            "budget_lines": list(app.budget_lines.all()),
+            "attachments": [
+                {"attachment": a, "url": attachment_download_url(a)} for a in app.attachments.all()
+            ],
+            "timeline": [
+                {
+                    "entry": entry,
+                    "label": transition_label(entry.transition),
+                    "from_label": status_label(entry.from_state),
+                    "to_label": status_label(entry.to_state),
+                    "actor": entry.actor.display_name if entry.actor else _("the system"),
+                }
+                for entry in selectors.application_timeline(application=app)
+            ],
+            "score_sheets": selectors.application_score_sheets(application=app),
+            "actions": actions,
+            "unavailable_actions": unavailable,
+            "review_links": review_call_links(app.competition),
+            "is_rural": app.organization.community.is_rural,
+        })
+        return context
+
+
+class ApplicationTransitionView(ApplicationObjectMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, View):
+    """One workflow step on one application: GET shows its small form, POST takes it."""
+
+    model = Application
+    any_permission_required = ["view"]
+    template_name = "staff/application_transition.html"
+    inspect_url_name = None
+    index_url_name = None
+    header_icon = "form"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.application = self.load_application(kwargs["pk"])
+        self.action = STAFF_ACTIONS.get(kwargs["name"])
+        if self.action is None:
+            raise Http404
+
+    def get_page_title(self):
+        return str(self.action.label)
+
+    def get_page_subtitle(self):
+        return f"{self.application.reference or ''} {self.application.title}".strip()
+
+    def inspect_url(self):
+        return reverse(self.inspect_url_name, args=(self.application.pk,))
+
+    def render(self, form, status=200):
+        context = self.get_context_data(
+            form=form, application=self.application, action=self.action, inspect_url=self.inspect_url(),
+            reason=services.explain(self.application, self.action.name, self.request.user),
+        )
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.action.form_class(application=self.application, prefix=self.action.name))
+
+    def post(self, request, *args, **kwargs):
+        form = self.action.form_class(request.POST, application=self.application, prefix=self.action.name)
+        if form.is_valid():
+            try:
+                staff_action_run(self.action, application=self.application, actor=request.user, form=form)
+            except services.ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(action)s: done. The application is now “%(status)s”.")
+                    % {"action": self.action.label, "status": self.application.get_status_display()},
+                )
+                return redirect(self.inspect_url())
+        messages.error(request, " ".join(form.non_field_errors()) or _("Check the form below."))
+        return self.render(form)
+
+
+# ----- bulk actions on the listing -----------------------------------------------------------------
+
+
+class ApplicationBulkTransition(BulkAction):
+    """Take one workflow step on many applications, each through its service; report refusals."""
+
+    models = [Application]
+    template_name = "staff/bulk_transition.html"
+    transition = None
+    source_status = None
+    done_message = None  # ngettext_lazy(..., "count")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not application_policy().user_has_permission(request.user, "view"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def scope(self):
+        return selectors.staff_applications(user=self.request.user).select_related(
+            "organization", "organization__community", "competition"
+        )
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        return self.scope.filter(status=self.source_status).values_list("pk", flat=True)
+
+    @cached_property
+    def _objects(self):
+        ids = self.request.GET.getlist("id")
+        if "all" in ids:
+            return list(self.scope.filter(status=self.source_status).order_by("pk"))
+        try:
+            wanted = {int(i) for i in ids}
+        except ValueError:
+            raise Http404 from None
+        objects = list(self.scope.filter(pk__in=wanted).order_by("pk"))
+        if not wanted or len(objects) != len(wanted):
+            # Unknown ids and other bureaus' applications look the same: not found.
+            raise Http404
+        return objects
+
+    def get_actionable_objects(self):
+        return self._objects, {"items_with_no_access": []}
+
+    def object_context(self, application):
+        return {"item": application, "reason": services.explain(application, self.transition, self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["action_label"] = self.display_name
+        context["header_icon"] = "tasks"
+        return context
+
+    def run(self, application):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        # Not in one transaction: each application is its own step (the services are durable).
+        done, refused = 0, []
+        for application in self._objects:
+            try:
+                self.run(application)
+                done += 1
+            except services.ApplicationError as exc:
+                refused.append(f"{application.reference or application.title}: {exc.message}")
+        messages.success(self.request, self.done_message % {"count": done})
+        if refused:
+            messages.warning(
+                self.request,
+                ngettext("%(count)d refused: %(list)s", "%(count)d refused: %(list)s", len(refused))
+                % {"count": len(refused), "list": "; ".join(refused)},
+            )
+        return redirect(self.next_url)
+
+
+class AcceptEligibleBulkAction(ApplicationBulkTransition):
+    display_name = gettext_lazy("Accept as eligible")
+    action_type = "accept_eligible"
+    aria_label = gettext_lazy("Accept the selected applications as eligible")
+    transition = "accept_eligible"
+    source_status = Status.SUBMITTED
+    action_priority = 10
+    done_message = ngettext_lazy(
+        "%(count)d application accepted as eligible.", "%(count)d applications accepted as eligible.", "count"
+    )
+
+    def run(self, application):
+        services.application_accept_eligible(application=application, actor=self.request.user)
+
+
+class OpenReviewBulkAction(ApplicationBulkTransition):
+    display_name = gettext_lazy("Open expert review")
+    action_type = "open_review"
+    aria_label = gettext_lazy("Open expert review for the selected applications")
+    transition = "open_review"
+    source_status = Status.ELIGIBLE
+    action_priority = 20
+    done_message = ngettext_lazy(
+        "%(count)d application opened for review.", "%(count)d applications opened for review.", "count"
+    )
+
+    def run(self, application):
+        services.application_open_review(application=application, actor=self.request.user)
