@@ -29,7 +29,9 @@ from . import rules
 
 def validate_credit_code(value):
     """统一社会信用代码: 18 characters with a check character (GB 32100-2015)."""
-    if value != value.strip().upper():
+    # python-stdnum would quietly drop spaces and dashes and fold case; we store the code as
+    # printed on the certificate, so refuse such input with a message instead of a length error.
+    if value != value.upper() or any(c.isspace() or c == "-" for c in value):
         raise ValidationError(
             _("Type the unified social credit code in capital letters without spaces."),
             code="credit_code_case",

@@ -3,7 +3,7 @@
 They read the clock with ``timezone.now()`` so tests move time with time-machine.
 """
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -81,6 +81,12 @@ def budget_valid(app):
     lines = list(app.budget_lines.all())
     if not lines:
         return deny(_("Add at least one budget line."))
+    negative = next((line for line in lines if line.amount < 0), None)
+    if negative is not None:
+        return deny(
+            _("The amount of budget line “%(item)s” cannot be negative: enter what the item costs.")
+            % {"item": negative.item}
+        )
     total = sum((line.amount for line in lines), Decimal("0"))
     if total != app.requested_amount:
         return deny(
@@ -93,11 +99,12 @@ def budget_valid(app):
             % {"min": call.min_amount, "max": call.max_amount}
         )
     admin = sum((line.amount for line in lines if line.category == "admin"), Decimal("0"))
-    cap = (app.requested_amount * call.admin_cost_cap / Decimal("100")).quantize(Decimal("0.01"))
-    if admin > cap:
+    # Compare exactly; the cap shown is rounded down so that what it says is never over the limit.
+    cap = (app.requested_amount * call.admin_cost_cap / Decimal("100")).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    if admin * 100 > app.requested_amount * call.admin_cost_cap:
         return deny(
             _("Administrative costs are %(admin)s yuan; this call allows at most %(pct)s%% of the request (%(cap)s yuan).")
-            % {"admin": admin, "pct": call.admin_cost_cap.normalize(), "cap": cap}
+            % {"admin": admin, "pct": format(call.admin_cost_cap.normalize(), "f"), "cap": cap}
         )
     return ALLOWED
 

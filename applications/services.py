@@ -200,11 +200,24 @@ def organization_create(*, actor, **fields):
     try:
         organization.full_clean()
     except ValidationError as exc:
+        errors = exc.error_dict
+        if any(e.code == "unique" for e in errors.get("credit_code", [])):
+            errors["credit_code"] = [ValidationError(_CODE_TAKEN)]
         raise ApplicationError(" ".join(m for msgs in exc.message_dict.values() for m in msgs), code="invalid") from exc
-    with transaction.atomic():
-        organization.save()
-        Membership.objects.create(organization=organization, user=actor, role=Membership.Role.OWNER)
+    try:
+        with transaction.atomic():
+            organization.save()
+            Membership.objects.create(organization=organization, user=actor, role=Membership.Role.OWNER)
+    except IntegrityError:
+        # Someone registered the same code between our check and our insert.
+        raise ApplicationError(_CODE_TAKEN, code="invalid") from None
     return organization
+
+
+_CODE_TAKEN = gettext_lazy(
+    "An organization with this unified social credit code is already registered here. Ask one of its "
+    "members to invite you instead of registering it again."
+)
 
 
 # ----- drafts -----------------------------------------------------------------------------------
