@@ -165,6 +165,16 @@ class ScopedMixin:
     def scoped_queryset(self):
         return self.permission_policy.instances_user_has_any_permission_for(self.request.user, self.scope_actions)
 
+    def dispatch(self, request, *args, **kwargs):
+        # Outside the user's scope an object does not exist, before any question of permission
+        # (Wagtail would answer a refused permission with a redirect that confirms it exists).
+        pk = kwargs.get(getattr(self, "pk_url_kwarg", "pk"))
+        if pk is not None:
+            visible = self.permission_policy.instances_user_has_any_permission_for(request.user, ALL_ACTIONS)
+            if not visible.filter(pk=unquote(str(pk))).exists():
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
 
 class ScopedIndexView(ScopedMixin, generic.IndexView):
     list_select_related = ()  # relations the rows show, joined so a page costs a fixed number of queries
@@ -245,17 +255,36 @@ def application_policy():
     return policy_registry.get_by_type(Application)
 
 
-def spread_flag_annotator():
-    """The review app's ``annotate_spread_flag(queryset)`` if it exists, else None.
+def spread_flagged_ids(competitions):
+    """Ids of the applications whose review sheets disagree beyond their call's threshold.
 
-    It must add a boolean ``spread_flag`` to each application (sheets disagree by more than the
-    call's threshold). Without it the listing simply has no spread filter.
+    Uses the review app's aggregation when it is there; None when it is not (the listing then
+    has no spread filter). One pass over each call's submitted scores.
     """
     try:
-        from review.selectors import annotate_spread_flag
-    except ImportError:
+        from review import aggregation
+        from review import selectors as review_selectors
+
+        specs, scores = review_selectors.criterion_specs, review_selectors.submitted_scores
+        rubric, aggregate = review_selectors.rubric, aggregation.aggregate
+    except (ImportError, AttributeError):
         return None
-    return annotate_spread_flag
+    flagged = set()
+    for call in competitions:
+        results = aggregate(
+            scores(call, "review"), specs(rubric(call)),
+            method=call.aggregation_method, spread_threshold=call.spread_threshold,
+        )
+        flagged.update(app_id for app_id, result in results.items() if result.spread_flag)
+    return flagged
+
+
+def spread_flag_available():
+    try:
+        from review import aggregation, selectors  # noqa: F401
+    except ImportError:
+        return False
+    return hasattr(aggregation, "aggregate") and hasattr(selectors, "submitted_scores")
 
 
 class ApplicationFilterSet(WagtailFilterSet):
@@ -281,7 +310,7 @@ class ApplicationFilterSet(WagtailFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if spread_flag_annotator() is None:
+        if not spread_flag_available():
             self.filters.pop("spread", None)
 
     def filter_area(self, queryset, name, value):
@@ -290,10 +319,14 @@ class ApplicationFilterSet(WagtailFilterSet):
         return queryset.filter(organization__community__is_rural=(value == "rural"))
 
     def filter_spread(self, queryset, name, value):
-        annotate = spread_flag_annotator()
-        if value is None or annotate is None:
+        if value is None:
             return queryset
-        return annotate(queryset).filter(spread_flag=value)
+        call = self.form.cleaned_data.get("competition")
+        calls = [call] if call else list(_staff_calls(self.request).prefetch_related("criteria"))
+        flagged = spread_flagged_ids(calls)
+        if flagged is None:
+            return queryset
+        return queryset.filter(pk__in=flagged) if value else queryset.exclude(pk__in=flagged)
 
 
 def _area_label(application):
@@ -496,16 +529,17 @@ def attachment_download_url(attachment):
 
 # URL names the review pages may provide for a call; shown as links when they exist.
 REVIEW_CALL_PAGES = [
-    ("review:staff_assignment", gettext_lazy("Reviewer assignment")),
-    ("review:staff_ranking", gettext_lazy("Ranking")),
-    ("review:staff_funding", gettext_lazy("Funding decision")),
+    ("review_admin:call", gettext_lazy("Review overview and assignment")),
+    ("review_admin:ranking", gettext_lazy("Ranking")),
+    ("review_admin:funding", gettext_lazy("Funding decision")),
+    ("review_admin:summary_pdf", gettext_lazy("Score summary sheet (PDF)")),
 ]
 
 
 def review_call_links(competition):
     links = []
     for name, label in REVIEW_CALL_PAGES:
-        for kwargs in ({"competition_id": competition.pk}, {"pk": competition.pk}):
+        for kwargs in ({"pk": competition.pk}, {"competition_id": competition.pk}):
             try:
                 links.append({"url": reverse(name, kwargs=kwargs), "label": label})
                 break
