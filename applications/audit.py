@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db import connection, transaction
+
 from .models import Application, TransitionLog
 
 GENESIS_HASH = "0" * 64
@@ -22,17 +24,29 @@ def verify_chain():
     sequence number skips, or when the application's recorded head is not its last row (the
     newest rows were deleted).
     """
+    # Heads and rows must come from one snapshot, or a transition committed between the two
+    # reads would look like tampering. PostgreSQL's default (read committed) gives each
+    # statement its own snapshot, so ask for repeatable read; SQLite reads one snapshot anyway.
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return _verify()
+
+
+def _verify():
     result = ChainResult()
     heads = dict(Application.objects.values_list("pk", "log_head"))
     seen = set()
-    current_app, expected_prev, expected_seq = None, GENESIS_HASH, 1
+    current_app, expected_prev, expected_seq, last_row = None, GENESIS_HASH, 1, None
 
-    def close(app_id, last_hash):
+    def close(app_id, last_hash, last_row):
         if heads.get(app_id, "") != last_hash:
             return (
-                f"Application {app_id}: its newest log row has hash {last_hash[:12] or '(none)'}… but the "
-                f"application records {heads.get(app_id, '')[:12] or '(none)'}… — rows at the end of its log "
-                f"were deleted or altered."
+                f"TransitionLog row id={last_row.pk} (application {app_id}, seq {last_row.seq}): it is the "
+                f"newest row left but its hash {last_hash[:12]}… is not the head the application records "
+                f"({heads.get(app_id, '')[:12] or 'none'}…); rows after it were deleted or the head was altered."
             )
         return ""
 
@@ -40,7 +54,7 @@ def verify_chain():
     for row in rows:
         if row.application_id != current_app:
             if current_app is not None:
-                problem = close(current_app, expected_prev)
+                problem = close(current_app, expected_prev, last_row)
                 if problem:
                     result.problem = problem
                     return result
@@ -57,15 +71,18 @@ def verify_chain():
         if row.compute_hash() != row.hash:
             result.problem = f"{where}: its content does not match its hash; the row was edited."
             return result
-        expected_prev, expected_seq = row.hash, expected_seq + 1
+        expected_prev, expected_seq, last_row = row.hash, expected_seq + 1, row
         result.rows += 1
     if current_app is not None:
-        problem = close(current_app, expected_prev)
+        problem = close(current_app, expected_prev, last_row)
         if problem:
             result.problem = problem
             return result
     for app_id, head in heads.items():
         if head and app_id not in seen:
-            result.problem = f"Application {app_id}: records a log head but has no log rows; its whole log was deleted."
+            result.problem = (
+                f"Application {app_id}: it records a log head but has no TransitionLog rows; its whole log "
+                f"was deleted."
+            )
             return result
     return result
