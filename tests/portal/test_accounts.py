@@ -1,0 +1,89 @@
+"""Sign-up with mandatory email verification, sign-in, reset, optional TOTP, rate-limited login."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _link(message):
+    return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+
+
+def test_sign_up_verify_and_reach_the_portal(client):
+    response = client.post(reverse("account_signup"), {
+        "email": "new@example.org", "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9",
+    })
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = _link(mail.outbox[0])
+    assert "/accounts/confirm-email/" in link
+
+    # Before verifying, signing in does not open the portal.
+    client.post(reverse("account_login"), {"login": "new@example.org", "password": "a-long-pass-phrase-9"})
+    assert client.get(reverse("applications:home")).status_code != 200
+
+    assert client.get(link).status_code == 200
+    client.post(link)
+    response = client.post(reverse("account_login"), {"login": "new@example.org", "password": "a-long-pass-phrase-9"})
+    assert response.status_code == 302
+    page = client.get(reverse("applications:home"))
+    assert page.status_code == 200
+    assert "My portal" in page.content.decode()
+
+
+def test_signed_in_but_unverified_user_is_asked_to_verify(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.get(reverse("applications:application_list"))
+    assert response.status_code == 200
+    assert "verif" in response.content.decode().lower()
+    assert "My applications" not in response.content.decode()
+    assert len(mail.outbox) == 1  # the verification mail is sent again
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("applications:home"))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_password_reset_sends_a_link(client):
+    UserFactory(email="reset@example.org")
+    response = client.post(reverse("account_reset_password"), {"email": "reset@example.org"})
+    assert response.status_code == 302
+    assert "/accounts/password/reset/key/" in _link(mail.outbox[0])
+
+
+def test_login_is_rate_limited_after_failures(client):
+    UserFactory(email="target@example.org")
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "target@example.org", "password": "wrong"})
+    response = client.post(reverse("account_login"), {"login": "target@example.org", "password": "wrong"})
+    assert response.status_code in (200, 429)
+    assert "too many" in response.content.decode().lower()
+
+
+def test_optional_totp_page_is_in_the_site_layout(client):
+    from tests.portal.conftest import verified
+
+    user = verified(UserFactory())
+    client.force_login(user)
+    response = client.get(reverse("mfa_index"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "site-header" in html and "Authenticator" in html
+
+
+def test_sign_in_page_is_chinese_by_default(client):
+    from django.test import Client
+
+    html = Client().get(reverse("account_login")).content.decode()
+    assert 'lang="zh-hans"' in html
+    assert User.objects.count() == 0
