@@ -95,3 +95,25 @@ class Score(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sheet", "criterion"], name="unique_score")]
+
+
+class ReviewLog(models.Model):
+    """Append-only record of review decisions: assignments made or changed, conflicts declared,
+    invitations, funding confirmed. Workflow transitions are logged in TransitionLog as well."""
+
+    competition = models.ForeignKey("competitions.Competition", on_delete=models.CASCADE, related_name="review_log")
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.CASCADE, related_name="review_log"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=40)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("review log entry")
+        verbose_name_plural = _("review log")
+
+    def __str__(self):
+        return f"{self.action} {self.note[:40]}"

@@ -1,26 +1,461 @@
-"""Review writes. The workflow step ``under_review → reviewed`` is driven from here."""
+"""Review writes. The workflow step ``under_review → reviewed`` is driven from here.
 
+Workflow steps go through ``applications.services`` (which run in their own durable
+transaction), so the services here never wrap them in an outer transaction: they write their
+own rows in short transactions before or after, and undo their rows when the step is refused.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from applications import services as application_services
+from applications.permissions import is_bureau_staff_for
 from applications.rules import all_sheets_submitted
+from competitions.models import Criterion
 
-from .models import Assignment, ScoreSheet
+from . import selectors
+from .assignment import has_conflict, pick_replacement, plan_assignments
+from .models import Affiliation, Assignment, ReviewerProfile, ReviewLog, Score, ScoreSheet
+
+# A criterion scored below this share of its maximum needs a comment saying why.
+COMMENT_REQUIRED_BELOW_PERCENT = Decimal(str(getattr(settings, "REVIEW_COMMENT_REQUIRED_BELOW_PERCENT", 60)))
 
 
 class ReviewError(Exception):
-    def __init__(self, message, *, code="refused"):
+    def __init__(self, message, *, code="refused", errors=None):
         super().__init__(str(message))
         self.message = str(message)
         self.code = code
+        self.errors = errors or {}
+
+
+def _require_staff(actor, competition):
+    if not is_bureau_staff_for(actor, competition):
+        raise ReviewError(_("Only staff of the bureau that runs this call can do this."), code="forbidden")
+
+
+def _log(*, competition, action, actor=None, application=None, note=""):
+    return ReviewLog.objects.create(
+        competition=competition, application=application, actor=actor, action=action, note=note
+    )
+
+
+def _notify_reviewer(user, *, key, subject, body, url="/review/"):
+    notification, created = account_services.notification_create(
+        user=user, key=key, subject=subject, body=body, url=url
+    )
+    if created:
+        account_services.notifications_enqueue_mail([notification.pk])
+
+
+# ----- reviewers ---------------------------------------------------------------------------------
+
+
+def invitation_link(user):
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("review:invitation", args=[uid, token])
+
+
+def reviewer_invite(*, email, full_name, bureau, actor, expertise=(), title="", employer="", home_community=None):
+    """Add an expert to the bureau's reviewer pool and mail a one-time link to set a password.
+
+    The link uses Django's password-reset token: it stops working once the password is set.
+    """
+    if not (actor and actor.is_authenticated and (actor.is_superuser or actor.bureau_id == bureau.pk)):
+        raise ReviewError(_("Only staff of this bureau can invite reviewers to its pool."), code="forbidden")
+    email = (email or "").strip().lower()
+    if not email:
+        raise ReviewError(_("Give the reviewer's email address."), code="invalid")
+    User = get_user_model()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        new_user = user is None
+        if new_user:
+            user = User(username=email[:150], email=email, full_name=full_name)
+            user.set_unusable_password()
+            user.save()
+        profile, _created = ReviewerProfile.objects.get_or_create(
+            user=user,
+            defaults={"expertise": list(expertise), "title": title, "employer": employer, "home_community": home_community},
+        )
+        profile.bureaus.add(bureau)
+        for competition in bureau.competitions.order_by("-pk")[:1]:
+            _log(competition=competition, action="reviewer.invited", actor=actor, note=email)
+        if new_user or not user.has_usable_password():
+            link = invitation_link(user)
+            body = _(
+                "%(bureau)s invites you to review applications as an expert.\n\n"
+                "Set your password with this link (it works once):\n%(link)s\n\n"
+                "You will then set up an authenticator app: reviewers sign in with a one-time code."
+            ) % {"bureau": bureau.name, "link": link}
+        else:
+            body = _("%(bureau)s added you to its pool of reviewers. Sign in at %(url)s.") % {
+                "bureau": bureau.name, "url": settings.SITE_URL + "/review/",
+            }
+        subject = _("Invitation to review for %(bureau)s") % {"bureau": bureau.name}
+        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    return profile
+
+
+def reviewer_accept_invitation(*, user, password):
+    """Set the invited reviewer's password and confirm their email (the link reached them)."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+    return user
+
+
+def affiliation_declare(*, reviewer, actor, organization=None, community=None, description="", ended=None):
+    """A reviewer (or staff) records a tie to an organization or community of the last three years."""
+    if organization is None and community is None:
+        raise ReviewError(_("Name the organization or the community of the tie."), code="invalid")
+    return Affiliation.objects.create(
+        reviewer=reviewer, organization=organization, community=community, description=description[:200], ended=ended
+    )
+
+
+# ----- assignment --------------------------------------------------------------------------------
 
 
 def assignment_create(*, application, reviewer, stage=Assignment.Stage.REVIEW):
     assignment, _created = Assignment.objects.get_or_create(application=application, reviewer=reviewer, stage=stage)
     ScoreSheet.objects.get_or_create(assignment=assignment)
     return assignment
+
+
+@dataclass
+class AssignmentOutcome:
+    created: int = 0
+    opened: list = field(default_factory=list)
+    refused: dict = field(default_factory=dict)  # application -> reason
+    loads: dict = field(default_factory=dict)  # reviewer user -> load
+    balanced: bool = True
+
+
+def _label(application):
+    return application.reference or application.title
+
+
+def assignments_generate(*, competition, actor):
+    """Give every eligible application of the call its number of reviewers and open its review.
+
+    Never a conflicted reviewer; loads across the bureau's pool differ by at most one whenever
+    that is possible; the same input gives the same assignment (seeded by the call's id).
+    Applications already under review that lost a reviewer are topped up. Nothing is written
+    when some application cannot get enough reviewers: the error names them.
+    """
+    _require_staff(actor, competition)
+    applications = list(
+        competition.applications.filter(status__in=["eligible", "under_review"])
+        .select_related("organization").order_by("pk")
+    )
+    if not applications:
+        raise ReviewError(_("There are no eligible applications to assign in this call."), code="empty")
+    profiles = selectors.reviewer_pool(competition)
+    if not profiles:
+        raise ReviewError(_("The bureau's reviewer pool is empty: invite reviewers first."), code="empty")
+    items = selectors.reviewer_items(profiles)
+    existing = {}
+    for app_id, reviewer_id in selectors.active_assignments(competition).values_list("application_id", "reviewer_id"):
+        existing.setdefault(app_id, set()).add(reviewer_id)
+    # A reviewer who declared a conflict on an application is never given it again.
+    declined = set(
+        Assignment.objects.filter(application__competition=competition, state=Assignment.State.DECLINED)
+        .values_list("application_id", "reviewer_id")
+    )
+    base_loads = selectors.reviewer_loads(competition)
+    plan = plan_assignments(
+        [selectors.application_item(app) for app in applications], items, competition.reviewers_per_application,
+        seed=competition.pk, existing=existing, base_loads=base_loads, blocked=declined,
+    )
+    if plan.short:
+        by_id = {a.pk: a for a in applications}
+        names = ", ".join(
+            _("%(app)s (%(n)d missing)") % {"app": _label(by_id[a]), "n": n} for a, n in sorted(plan.short.items())
+        )
+        raise ReviewError(
+            _("Not enough reviewers without a conflict for: %(apps)s. Invite more reviewers to the pool "
+              "or lower the number of reviewers per application.") % {"apps": names},
+            code="short",
+        )
+    outcome = AssignmentOutcome(balanced=plan.balanced)
+    users = {p.user_id: p.user for p in profiles}
+    outcome.loads = {users[rid]: load for rid, load in sorted(plan.loads.items())}
+    per_reviewer = {}
+    for app in applications:
+        new_ids = plan.assignments.get(app.pk, [])
+        with transaction.atomic():
+            created = [assignment_create(application=app, reviewer=users[rid]) for rid in new_ids]
+            if created:
+                _log(competition=competition, application=app, actor=actor, action="assignment.generated",
+                     note=", ".join(users[rid].display_name for rid in new_ids))
+        outcome.created += len(created)
+        if app.status == "eligible":
+            try:
+                application_services.application_open_review(application=app, actor=actor)
+            except application_services.ApplicationError as exc:
+                Assignment.objects.filter(pk__in=[a.pk for a in created]).delete()
+                outcome.created -= len(created)
+                outcome.refused[app] = exc.message
+                continue
+            outcome.opened.append(app)
+        for rid in new_ids:
+            per_reviewer[rid] = per_reviewer.get(rid, 0) + 1
+    with transaction.atomic():
+        stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+        for rid, n in per_reviewer.items():
+            _notify_reviewer(
+                users[rid], key=f"review-assign:{competition.pk}:{rid}:{stamp}",
+                subject=_("%(n)d application(s) to review for %(call)s") % {"n": n, "call": competition.title},
+                body=_("You have been assigned %(n)d application(s) to review. Declare a conflict if you have one.")
+                % {"n": n},
+            )
+    return outcome
+
+
+def assignment_add(*, application, reviewer, actor, stage=Assignment.Stage.REVIEW):
+    """Staff add one reviewer to one application by hand; conflicts are still refused."""
+    competition = application.competition
+    _require_staff(actor, competition)
+    allowed = ("eligible", "under_review") if stage == Assignment.Stage.REVIEW else ("shortlisted",)
+    if application.status not in allowed:
+        raise ReviewError(
+            _("Reviewers can be added only while the application is %(states)s.")
+            % {"states": " / ".join(allowed)}, code="state",
+        )
+    profiles = [p for p in selectors.reviewer_pool(competition) if p.user_id == reviewer.pk]
+    if not profiles:
+        raise ReviewError(_("%(name)s is not in this bureau's reviewer pool.") % {"name": reviewer}, code="invalid")
+    item = selectors.reviewer_items(profiles)[0]
+    if has_conflict(item, selectors.application_item(application)):
+        raise ReviewError(
+            _("%(name)s has a conflict with this application (member, declared tie or same community).")
+            % {"name": reviewer}, code="conflict",
+        )
+    previous = Assignment.objects.filter(application=application, reviewer=reviewer, stage=stage).first()
+    if previous is not None:
+        if previous.state == Assignment.State.DECLINED:
+            raise ReviewError(_("%(name)s declared a conflict with this application.") % {"name": reviewer}, code="conflict")
+        raise ReviewError(_("%(name)s is already assigned to this application.") % {"name": reviewer}, code="duplicate")
+    with transaction.atomic():
+        assignment = assignment_create(application=application, reviewer=reviewer, stage=stage)
+        _log(competition=competition, application=application, actor=actor, action="assignment.added",
+             note=f"{reviewer.display_name} ({stage})")
+        _notify_reviewer(
+            reviewer, key=f"review-assignment:{assignment.pk}",
+            subject=_("An application to review for %(call)s") % {"call": competition.title},
+            body=_("You have been assigned one more application to review."),
+        )
+    return assignment
+
+
+def assignment_remove(*, assignment, actor):
+    """Staff take a reviewer off an application, unless the sheet is already submitted."""
+    application = assignment.application
+    competition = application.competition
+    _require_staff(actor, competition)
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().select_related("reviewer").get(pk=assignment.pk)
+        submitted = ScoreSheet.objects.filter(assignment=assignment, submitted_at__isnull=False).exists()
+        if assignment.state == Assignment.State.SUBMITTED or submitted:
+            raise ReviewError(_("This reviewer already submitted a sheet; it cannot be removed."), code="locked")
+        _log(competition=competition, application=application, actor=actor, action="assignment.removed",
+             note=f"{assignment.reviewer.display_name} ({assignment.stage})")
+        assignment.delete()
+    _complete_if_done(application)
+
+
+def _complete_if_done(application):
+    application.refresh_from_db()
+    if application.status == "under_review" and all_sheets_submitted(application):
+        try:
+            application_services.application_complete_review(application=application)
+        except application_services.ApplicationError:
+            pass  # completed at the same moment by a sheet submission
+
+
+def assignment_decline(*, assignment, actor, declaration):
+    """A reviewer declares a conflict: the assignment is declined, logged, and given to the
+    unconflicted reviewer with the least load in the pool. Returns the new assignment or None
+    when nobody is free (staff are told through the log)."""
+    if assignment.reviewer_id != getattr(actor, "pk", None):
+        raise ReviewError(_("Only the assigned reviewer can declare a conflict on this assignment."), code="forbidden")
+    declaration = (declaration or "").strip()
+    if not declaration:
+        raise ReviewError(_("Describe the conflict: the organization or person and your tie to them."), code="invalid")
+    application = assignment.application
+    competition = application.competition
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.state != Assignment.State.ASSIGNED:
+            raise ReviewError(_("Only an assignment not yet submitted can be declined."), code="locked")
+        locked.state = Assignment.State.DECLINED
+        locked.conflict_declaration = declaration
+        locked.save(update_fields=["state", "conflict_declaration"])
+        profile = ReviewerProfile.objects.filter(user=actor).first()
+        if profile is not None:
+            Affiliation.objects.create(
+                reviewer=profile, organization=application.organization, description=declaration[:200]
+            )
+        _log(competition=competition, application=application, actor=actor, action="assignment.declined",
+             note=declaration)
+        profiles = selectors.reviewer_pool(competition)
+        items = selectors.reviewer_items(profiles)
+        taken = set(
+            Assignment.objects.filter(application=application, stage=locked.stage).values_list("reviewer_id", flat=True)
+        )
+        replacement_id = pick_replacement(
+            selectors.application_item(application), items,
+            loads=selectors.reviewer_loads(competition, locked.stage), exclude=taken, seed=competition.pk,
+        )
+        replacement = None
+        if replacement_id is not None:
+            user = next(p.user for p in profiles if p.user_id == replacement_id)
+            replacement = assignment_create(application=application, reviewer=user, stage=locked.stage)
+            _log(competition=competition, application=application, actor=None, action="assignment.reassigned",
+                 note=_("%(old)s → %(new)s") % {"old": actor.display_name, "new": user.display_name})
+            _notify_reviewer(
+                user, key=f"review-assignment:{replacement.pk}",
+                subject=_("An application to review for %(call)s") % {"call": competition.title},
+                body=_("An application was reassigned to you after another reviewer declared a conflict."),
+            )
+        else:
+            _log(competition=competition, application=application, actor=None, action="assignment.unfilled",
+                 note=_("No reviewer without a conflict is free: staff must add one."))
+    return replacement
+
+
+def pitch_panel_assign(*, competition, actor, reviewers):
+    """Give every shortlisted application to each panel member who has no conflict with it."""
+    _require_staff(actor, competition)
+    if not competition.pitch_round:
+        raise ReviewError(_("This call has no pitch round."), code="state")
+    if not reviewers:
+        raise ReviewError(_("Choose at least one panel member."), code="invalid")
+    pool = {p.user_id: p for p in selectors.reviewer_pool(competition)}
+    outside = [r for r in reviewers if r.pk not in pool]
+    if outside:
+        raise ReviewError(_("Not in the bureau's reviewer pool: %(names)s.") % {"names": ", ".join(map(str, outside))})
+    items = {i.id: i for i in selectors.reviewer_items([pool[r.pk] for r in reviewers])}
+    created, skipped = 0, []
+    for app in competition.applications.filter(status="shortlisted").select_related("organization"):
+        app_item = selectors.application_item(app)
+        with transaction.atomic():
+            for reviewer in reviewers:
+                if has_conflict(items[reviewer.pk], app_item):
+                    skipped.append((app, reviewer))
+                    continue
+                if not Assignment.objects.filter(application=app, reviewer=reviewer, stage="pitch").exists():
+                    assignment_create(application=app, reviewer=reviewer, stage=Assignment.Stage.PITCH)
+                    created += 1
+            _log(competition=competition, application=app, actor=actor, action="assignment.pitch_panel",
+                 note=", ".join(r.display_name for r in reviewers))
+    return created, skipped
+
+
+# ----- score sheets ------------------------------------------------------------------------------
+
+
+def _parse_points(raw):
+    if raw in (None, ""):
+        return None
+    try:
+        return Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        return "invalid"
+
+
+def sheet_criteria(sheet):
+    assignment = sheet.assignment
+    stage = Criterion.Stage.PITCH if assignment.stage == Assignment.Stage.PITCH else Criterion.Stage.REVIEW
+    return [c for c in assignment.application.competition.criteria.all() if c.stage == stage]
+
+
+def sheet_save(*, sheet, actor, scores, overall_comment="", recommendation="", submit=False):
+    """Save a reviewer's draft scores; with ``submit`` also check it is complete and lock it.
+
+    ``scores`` maps criterion id -> (points or "" , comment). Points lie in 0..max, whole or half
+    points as the call says; below ``COMMENT_REQUIRED_BELOW_PERCENT`` % of the maximum a comment is
+    required on submission. A submitted sheet cannot be changed.
+    """
+    assignment = sheet.assignment
+    if assignment.reviewer_id != getattr(actor, "pk", None):
+        raise ReviewError(_("This score sheet belongs to another reviewer."), code="forbidden")
+    if assignment.state == Assignment.State.DECLINED:
+        raise ReviewError(_("You declined this assignment; it cannot be scored."), code="locked")
+    if sheet.locked:
+        raise ReviewError(_("This score sheet was already submitted and is locked."), code="locked")
+    competition = assignment.application.competition
+    expected = "shortlisted" if assignment.stage == Assignment.Stage.PITCH else "under_review"
+    if assignment.application.status != expected:
+        raise ReviewError(_("This application is no longer open for scoring."), code="state")
+    errors = {}
+    parsed = {}
+    for criterion in sheet_criteria(sheet):
+        raw, comment = scores.get(criterion.pk, ("", ""))
+        comment = (comment or "").strip()
+        points = _parse_points(raw)
+        key = f"points_{criterion.pk}"
+        if points == "invalid":
+            errors[key] = _("Type a number.")
+            continue
+        if points is not None:
+            step = Decimal("0.5") if competition.half_points else Decimal("1")
+            if points < 0 or points > criterion.max_points:
+                errors[key] = _("Give between 0 and %(max)s points.") % {"max": criterion.max_points.normalize()}
+            elif points % step:
+                errors[key] = (_("Use half points (e.g. 7.5) at most.") if competition.half_points
+                               else _("Use whole points only."))
+        if submit:
+            if points is None:
+                errors[key] = _("Score this criterion before submitting.")
+            elif key not in errors and points < criterion.max_points * COMMENT_REQUIRED_BELOW_PERCENT / 100 and not comment:
+                errors[f"comment_{criterion.pk}"] = _(
+                    "Explain a score below %(pct)s%% of the maximum in a comment."
+                ) % {"pct": COMMENT_REQUIRED_BELOW_PERCENT.normalize()}
+        parsed[criterion.pk] = (points, comment)
+    if recommendation and recommendation not in ScoreSheet.Recommendation.values:
+        errors["recommendation"] = _("Choose a recommendation from the list.")
+    if submit and not recommendation:
+        errors["recommendation"] = _("Choose a recommendation before submitting.")
+    if errors:
+        raise ReviewError(_("Correct the marked fields."), code="invalid", errors=errors)
+    with transaction.atomic():
+        locked = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+        if locked.locked:
+            raise ReviewError(_("This score sheet was already submitted and is locked."), code="locked")
+        locked.overall_comment = overall_comment or ""
+        locked.recommendation = recommendation or ""
+        locked.save(update_fields=["overall_comment", "recommendation", "updated_at"])
+        for criterion_id, (points, comment) in parsed.items():
+            if points is None:
+                Score.objects.filter(sheet=locked, criterion_id=criterion_id).delete()
+            else:
+                Score.objects.update_or_create(
+                    sheet=locked, criterion_id=criterion_id, defaults={"points": points, "comment": comment}
+                )
+    if submit:
+        return sheet_submit(sheet=sheet, actor=actor)
+    sheet.refresh_from_db()
+    return sheet
 
 
 def sheet_submit(*, sheet, actor):
@@ -42,3 +477,55 @@ def sheet_submit(*, sheet, actor):
         except application_services.ApplicationError:
             pass  # another reviewer's last sheet completed it at the same moment
     return sheet
+
+
+# ----- shortlist and funding ---------------------------------------------------------------------
+
+
+def applications_shortlist(*, competition, actor, applications):
+    """Shortlist reviewed applications for the pitch round; returns (done, {application: reason})."""
+    _require_staff(actor, competition)
+    done, refused = [], {}
+    for app in applications:
+        try:
+            application_services.application_shortlist(application=app, actor=actor)
+            done.append(app)
+        except application_services.ApplicationError as exc:
+            refused[app] = exc.message
+    return done, refused
+
+
+def funding_confirm(*, competition, actor, decisions, decline_reason=""):
+    """Recommend the chosen applications with their amounts and decline the others.
+
+    ``decisions`` is a list of (application, amount or None). The total must stay within the
+    call's budget. Each step is a workflow transition of its own (logged); refusals are returned
+    per application so staff can see which ones need attention.
+    """
+    _require_staff(actor, competition)
+    total = sum((Decimal(a) for _app, a in decisions if a), Decimal("0"))
+    if total > competition.total_budget:
+        raise ReviewError(
+            _("The amounts add up to %(total)s yuan, more than the call's budget of %(budget)s yuan.")
+            % {"total": total, "budget": competition.total_budget}, code="budget",
+        )
+    reason = decline_reason.strip() or _("Not selected for funding after the expert review and ranking.")
+    recommended, declined, refused = [], [], {}
+    for application, amount in decisions:
+        if application.competition_id != competition.pk:
+            refused[application] = _("This application belongs to another call.")
+            continue
+        try:
+            if amount:
+                application_services.application_recommend(application=application, actor=actor, amount=amount)
+                recommended.append(application)
+                action, note = "funding.recommended", str(amount)
+            else:
+                application_services.application_decline(application=application, actor=actor, reason=reason)
+                declined.append(application)
+                action, note = "funding.declined", reason
+        except application_services.ApplicationError as exc:
+            refused[application] = exc.message
+            action, note = "funding.refused", exc.message
+        _log(competition=competition, application=application, actor=actor, action=action, note=note)
+    return recommended, declined, refused

@@ -239,3 +239,49 @@ def application_in_state(status, *, competition=None, **kwargs):
     assert app.status == status, (app.status, status)
     app.member, app.staff = member, staff
     return app
+
+
+# ----- review (H4) ------------------------------------------------------------------------------
+
+
+class ReviewerFactory(factory.django.DjangoModelFactory):
+    """A reviewer profile in the pool of ``bureaus`` (pass a list), with a user of its own."""
+
+    class Meta:
+        model = "review.ReviewerProfile"
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    title = "副教授"
+    employer = "贵州大学"
+
+    @factory.post_generation
+    def bureaus(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.bureaus.add(*extracted)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """An assignment with its (empty) score sheet."""
+
+    class Meta:
+        model = "review.Assignment"
+        skip_postgeneration_save = True
+
+    application = factory.SubFactory(ApplicationFactory)
+    reviewer = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def sheet(obj, create, extracted, **kwargs):
+        if create:
+            from review.models import ScoreSheet
+
+            ScoreSheet.objects.get_or_create(assignment=obj)
+
+
+def with_totp(user):
+    """Give ``user`` an activated TOTP authenticator (as if set up through allauth)."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "x"}})
+    return user

@@ -1,0 +1,261 @@
+"""Staff pages of the review inside the Wagtail admin: assignment, ranking, funding, documents.
+
+Every page loads the call through ``_call`` which gives 404 to staff of another bureau.
+Writes are POST only and go through ``review.services``; refusals become messages.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.models import Application
+from applications.permissions import is_bureau_staff_for
+from competitions.models import Bureau, Competition
+
+from . import exports, pdf, selectors, services
+from .forms import FundingForm, InviteReviewerForm
+from .funding import FundingItem, FundingRow, suggest_funding
+from .models import Assignment, ReviewLog
+
+
+def _call(request, pk):
+    competition = get_object_or_404(Competition.objects.select_related("bureau"), pk=pk)
+    if not is_bureau_staff_for(request.user, competition):
+        raise Http404(_("No such call in your bureau."))
+    return competition
+
+
+def _calls_for(user):
+    calls = Competition.objects.select_related("bureau").order_by("-opens_at")
+    if user.is_superuser:
+        return calls
+    if not user.bureau_id:
+        return calls.none()
+    return calls.filter(bureau_id=user.bureau_id)
+
+
+def index(request):
+    if not (request.user.is_superuser or request.user.bureau_id):
+        raise PermissionDenied(_("Only bureau staff run reviews."))
+    return render(request, "review/admin/index.html", {"calls": list(_calls_for(request.user))})
+
+
+def call_overview(request, pk):
+    competition = _call(request, pk)
+    assignments = list(selectors.call_assignments(competition))
+    applications = list(
+        competition.applications.filter(status__in=("eligible",) + selectors.REVIEWED_STATUSES)
+        .select_related("organization").order_by("pk")
+    )
+    by_app = {}
+    for a in assignments:
+        by_app.setdefault(a.application_id, []).append(a)
+    pool = selectors.reviewer_pool(competition)
+    loads = selectors.reviewer_loads(competition)
+    context = {
+        "competition": competition,
+        "rows": [(app, by_app.get(app.pk, [])) for app in applications],
+        "pool": [(p, loads.get(p.user_id, 0)) for p in pool],
+        "log": list(ReviewLog.objects.filter(competition=competition).select_related("application", "actor")[:30]),
+        "eligible_count": sum(1 for app in applications if app.status == "eligible"),
+        "shortlisted": [app for app in applications if app.status == "shortlisted"],
+    }
+    if loads:
+        context["load_spread"] = max(loads.get(p.user_id, 0) for p in pool) - min(loads.get(p.user_id, 0) for p in pool)
+    return render(request, "review/admin/call.html", context)
+
+
+@require_POST
+def assign(request, pk):
+    competition = _call(request, pk)
+    try:
+        outcome = services.assignments_generate(competition=competition, actor=request.user)
+    except services.ReviewError as exc:
+        messages.error(request, exc.message)
+    else:
+        loads = sorted(outcome.loads.values())
+        text = _("%(n)d assignments made; %(opened)d applications opened for review; loads %(low)d–%(high)d.") % {
+            "n": outcome.created, "opened": len(outcome.opened), "low": loads[0] if loads else 0,
+            "high": loads[-1] if loads else 0,
+        }
+        messages.success(request, text)
+        if not outcome.balanced:
+            messages.warning(request, _("Conflicts made a perfectly even load impossible; adjust by hand if needed."))
+        for app, reason in outcome.refused.items():
+            messages.error(request, f"{app}: {reason}")
+    return redirect("review_admin:call", pk=competition.pk)
+
+
+@require_POST
+def assignment_add(request, pk):
+    competition = _call(request, pk)
+    app = get_object_or_404(Application, pk=request.POST.get("application") or 0, competition=competition)
+    reviewer = get_object_or_404(get_user_model(), pk=request.POST.get("reviewer") or 0)
+    stage = request.POST.get("stage") or Assignment.Stage.REVIEW
+    if stage not in Assignment.Stage.values:
+        stage = Assignment.Stage.REVIEW
+    try:
+        services.assignment_add(application=app, reviewer=reviewer, actor=request.user, stage=stage)
+    except services.ReviewError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s now reviews %(app)s.") % {"name": reviewer, "app": app})
+    return redirect("review_admin:call", pk=competition.pk)
+
+
+@require_POST
+def assignment_remove(request, pk, assignment_pk):
+    competition = _call(request, pk)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("application__competition", "reviewer"),
+        pk=assignment_pk, application__competition=competition,
+    )
+    try:
+        services.assignment_remove(assignment=assignment, actor=request.user)
+    except services.ReviewError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Reviewer removed."))
+    return redirect("review_admin:call", pk=competition.pk)
+
+
+@require_POST
+def pitch_panel(request, pk):
+    competition = _call(request, pk)
+    ids = [i for i in request.POST.getlist("reviewers") if i.isdigit()]
+    reviewers = list(get_user_model().objects.filter(pk__in=ids).order_by("pk"))
+    try:
+        created, skipped = services.pitch_panel_assign(competition=competition, actor=request.user, reviewers=reviewers)
+    except services.ReviewError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)d pitch assignments made.") % {"n": created})
+        for app, reviewer in skipped:
+            messages.warning(request, _("%(name)s has a conflict with %(app)s and was left out.") % {"name": reviewer, "app": app})
+    return redirect("review_admin:call", pk=competition.pk)
+
+
+def ranking(request, pk):
+    competition = _call(request, pk)
+    criteria, rows = selectors.ranking(competition)
+    return render(request, "review/admin/ranking.html", {
+        "competition": competition, "criteria": criteria, "rows": rows,
+        "can_shortlist": competition.pitch_round,
+    })
+
+
+@require_POST
+def shortlist(request, pk):
+    competition = _call(request, pk)
+    ids = [i for i in request.POST.getlist("applications") if i.isdigit()]
+    apps = list(competition.applications.filter(pk__in=ids).order_by("pk"))
+    try:
+        done, refused = services.applications_shortlist(competition=competition, actor=request.user, applications=apps)
+    except services.ReviewError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)d applications shortlisted for the pitch.") % {"n": len(done)})
+        for app, reason in refused.items():
+            messages.error(request, f"{app}: {reason}")
+    return redirect("review_admin:ranking", pk=competition.pk)
+
+
+def funding_plan(competition):
+    """The suggestion for the call's reviewed (or, with a pitch round, shortlisted) applications."""
+    _criteria, rows = selectors.ranking(competition, statuses=("reviewed", "shortlisted"))
+    candidates, others = [], []
+    for row in rows:
+        app = row.application
+        item = FundingItem(key=app, score=row.final, requested=app.requested_amount, is_rural=row.is_rural,
+                           label=app.reference or app.title)
+        if competition.pitch_round and app.status != "shortlisted":
+            others.append(FundingRow(item, Decimal("0"), False, _("Not funded: not shortlisted for the pitch round.")))
+        else:
+            candidates.append(item)
+    plan = suggest_funding(
+        candidates, budget=competition.total_budget, cap=competition.max_amount,
+        rural_min_share=competition.rural_min_share, min_amount=competition.min_amount,
+    )
+    plan.rows.extend(others)
+    scores = {row.application.pk: row for row in rows}
+    return plan, scores
+
+
+def funding(request, pk):
+    competition = _call(request, pk)
+    plan, ranked = funding_plan(competition)
+    form = FundingForm(request.POST or None, rows=plan.rows)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                recommended, declined, refused = services.funding_confirm(
+                    competition=competition, actor=request.user, decisions=form.decisions(),
+                    decline_reason=form.cleaned_data.get("decline_reason", ""),
+                )
+            except services.ReviewError as exc:
+                form.add_error(None, exc.message)
+                status = 400
+            else:
+                messages.success(request, _("%(r)d applications recommended, %(d)d declined.") % {
+                    "r": len(recommended), "d": len(declined)})
+                for app, reason in refused.items():
+                    messages.error(request, f"{app}: {reason}")
+                return redirect("review_admin:ranking", pk=competition.pk)
+        else:
+            status = 400
+    return render(request, "review/admin/funding.html", {
+        "competition": competition, "plan": plan, "form": form, "ranked": ranked,
+    }, status=status)
+
+
+def summary_pdf(request, pk):
+    competition = _call(request, pk)
+    response = HttpResponse(pdf.score_summary_pdf(competition), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="score-summary-{competition.pk}.pdf"'
+    return response
+
+
+def scores_xlsx(request, pk):
+    competition = _call(request, pk)
+    response = HttpResponse(
+        exports.scores_workbook(competition),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="scores-{competition.pk}.xlsx"'
+    return response
+
+
+def reviewer_invite(request):
+    user = request.user
+    bureaus = Bureau.objects.all() if user.is_superuser else Bureau.objects.filter(pk=user.bureau_id or 0)
+    bureau = bureaus.filter(pk=request.POST.get("bureau") or request.GET.get("bureau") or user.bureau_id or 0).first()
+    if bureau is None:
+        bureau = bureaus.first()
+    if bureau is None:
+        raise PermissionDenied(_("Only bureau staff invite reviewers."))
+    form = InviteReviewerForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reviewer_invite(
+                email=data["email"], full_name=data["full_name"], bureau=bureau, actor=user,
+                expertise=form.expertise_list(), title=data["title"], employer=data["employer"],
+                home_community=data["home_community"],
+            )
+        except services.ReviewError as exc:
+            form.add_error(None, exc.message)
+            status = 400
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
+            return redirect("review_admin:index")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "review/admin/invite.html", {"form": form, "bureau": bureau, "bureaus": bureaus}, status=status)

@@ -1,0 +1,186 @@
+"""Reads that review pages, services and documents share. Each runs a fixed number of queries."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from applications.models import Application, Membership
+from competitions.models import Criterion, RegistrationStatus
+
+from . import aggregation
+from .assignment import ApplicationItem, ReviewerItem
+from .models import Affiliation, Assignment, ReviewerProfile, Score
+
+AFFILIATION_YEARS = 3
+# Applications that reached the expert review, for the ranking and the documents.
+REVIEWED_STATUSES = (
+    "under_review", "reviewed", "shortlisted", "recommended", "declined", "publicizing", "awarded",
+    "contracted", "completed", "terminated",
+)
+
+
+def reviewer_pool(competition):
+    """Reviewer profiles in the pool of the call's bureau, with their users (1 query)."""
+    return list(
+        ReviewerProfile.objects.filter(bureaus=competition.bureau_id, user__is_active=True)
+        .select_related("user", "home_community").order_by("user_id")
+    )
+
+
+def reviewer_items(profiles):
+    """Conflict data of reviewers as plain ``ReviewerItem`` keyed by user id (2 queries)."""
+    user_ids = [p.user_id for p in profiles]
+    since = timezone.localdate() - dt.timedelta(days=365 * AFFILIATION_YEARS)
+    orgs = {uid: set() for uid in user_ids}
+    communities = {p.user_id: ({p.home_community_id} if p.home_community_id else set()) for p in profiles}
+    for uid, org_id in Membership.objects.filter(user_id__in=user_ids).values_list("user_id", "organization_id"):
+        orgs[uid].add(org_id)
+    recent = Affiliation.objects.filter(reviewer__user_id__in=user_ids).filter(Q(ended__isnull=True) | Q(ended__gte=since))
+    for uid, org_id, community_id in recent.values_list("reviewer__user_id", "organization_id", "community_id"):
+        if org_id:
+            orgs[uid].add(org_id)
+        if community_id:
+            communities[uid].add(community_id)
+    return [ReviewerItem(uid, frozenset(orgs[uid]), frozenset(communities[uid])) for uid in user_ids]
+
+
+def application_item(application):
+    return ApplicationItem(application.pk, application.organization_id, application.organization.community_id)
+
+
+def active_assignments(competition, stage=Assignment.Stage.REVIEW):
+    return Assignment.objects.filter(application__competition=competition, stage=stage).exclude(
+        state=Assignment.State.DECLINED
+    )
+
+
+def reviewer_loads(competition, stage=Assignment.Stage.REVIEW):
+    return dict(
+        active_assignments(competition, stage).values("reviewer_id").annotate(n=Count("id")).values_list("reviewer_id", "n")
+    )
+
+
+def assignments_for_reviewer(user):
+    """The reviewer's assignments, newest call first, with what the list shows (1 query)."""
+    return (
+        Assignment.objects.filter(reviewer=user)
+        .select_related("application__competition", "application__organization", "sheet")
+        .order_by("-application__competition__closes_at", "application_id", "stage")
+    )
+
+
+def call_assignments(competition):
+    """Every assignment of the call with reviewer and sheet, for the staff overview (1 query)."""
+    return (
+        Assignment.objects.filter(application__competition=competition)
+        .select_related("reviewer", "sheet", "application")
+        .order_by("application_id", "stage", "reviewer_id")
+    )
+
+
+def rubric(competition, stage=Criterion.Stage.REVIEW):
+    return [c for c in competition.criteria.all() if c.stage == stage]
+
+
+def criterion_specs(criteria):
+    return [aggregation.CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria]
+
+
+def submitted_scores(competition, stage):
+    """Submitted sheets of the call as ``SheetScores`` (1 query over the score rows)."""
+    rows = (
+        Score.objects.filter(
+            sheet__assignment__application__competition=competition,
+            sheet__assignment__stage=stage,
+            sheet__submitted_at__isnull=False,
+        )
+        .exclude(sheet__assignment__state=Assignment.State.DECLINED)
+        .values_list("sheet_id", "sheet__assignment__application_id", "sheet__assignment__reviewer_id",
+                     "criterion_id", "points")
+        .order_by("sheet_id")
+    )
+    sheets = {}
+    for sheet_id, app_id, reviewer_id, criterion_id, points in rows.iterator(chunk_size=5000):
+        sheet = sheets.get(sheet_id)
+        if sheet is None:
+            sheet = sheets[sheet_id] = aggregation.SheetScores(app_id, reviewer_id, {})
+        sheet.points[criterion_id] = points
+    return list(sheets.values())
+
+
+@dataclass
+class RankedApplication:
+    application: Application
+    review: aggregation.ApplicationResult | None
+    pitch: aggregation.ApplicationResult | None
+    bonus: Decimal
+    final: Decimal | None
+    rank: int = 0
+    criterion_means: list = field(default_factory=list)  # in rubric order
+
+    @property
+    def is_rural(self):
+        return self.application.organization.community.is_rural
+
+    @property
+    def spread_flag(self):
+        return bool(self.review and self.review.spread_flag)
+
+
+def community_bonus_applies(organization):
+    """The call's bonus goes to organizations filed with a street office or township (社区备案)."""
+    return organization.registration_status == RegistrationStatus.FILED
+
+
+def ranking(competition, statuses=REVIEWED_STATUSES):
+    """The call's applications ranked by final score (5 queries, whatever the number of rows).
+
+    Tie-breaks: higher mean on the first review criterion, then the earlier submission, then
+    the lower id (so the order is total and stable).
+    """
+    criteria = list(competition.criteria.all())  # 1
+    review_rubric = [c for c in criteria if c.stage == Criterion.Stage.REVIEW]
+    pitch_rubric = [c for c in criteria if c.stage == Criterion.Stage.PITCH]
+    applications = list(
+        Application.objects.filter(competition=competition, status__in=statuses)
+        .select_related("organization__community")
+    )  # 2
+    method = competition.aggregation_method
+    review = aggregation.aggregate(
+        submitted_scores(competition, Assignment.Stage.REVIEW), criterion_specs(review_rubric),
+        method=method, spread_threshold=competition.spread_threshold,
+    )  # 3
+    pitch = {}
+    if competition.pitch_round and pitch_rubric:
+        pitch = aggregation.aggregate(
+            submitted_scores(competition, Assignment.Stage.PITCH), criterion_specs(pitch_rubric),
+            method=method, spread_threshold=competition.spread_threshold,
+        )  # 4
+    rows = []
+    for app in applications:
+        r, p = review.get(app.pk), pitch.get(app.pk)
+        bonus = competition.community_bonus if community_bonus_applies(app.organization) else Decimal("0")
+        final = aggregation.final_score(
+            r.score if r else None, p.score if p else None, pitch_weight=competition.pitch_weight, bonus=bonus
+        )
+        means = [r.criterion_means.get(c.pk) if r else None for c in review_rubric]
+        rows.append(RankedApplication(app, r, p, bonus, final, criterion_means=means))
+    far_future = timezone.now() + dt.timedelta(days=365 * 100)
+
+    def key(row):
+        first = row.criterion_means[0] if row.criterion_means and row.criterion_means[0] is not None else Decimal("-1")
+        return (
+            row.final is None,
+            -(row.final or 0),
+            -first,
+            row.application.submitted_at or far_future,
+            row.application.pk,
+        )
+
+    rows.sort(key=key)
+    for i, row in enumerate(rows, start=1):
+        row.rank = i
+    return review_rubric, rows

@@ -1,0 +1,196 @@
+"""Reviewer pages: my assignments, the score sheet, declining with a conflict, other sheets.
+
+Thin: they load what the reviewer may see (404 for anything not assigned to them) and call
+services. Every page needs an activated authenticator app (MFA) first.
+"""
+
+from functools import wraps
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import permissions, selectors, services
+from .forms import DeclineForm, ScoreSheetForm
+from .models import Assignment, ScoreSheet
+
+
+def reviewer_required(view):
+    """Signed in, a reviewer, and with a TOTP authenticator; else to login / 403 / MFA setup."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not permissions.is_reviewer(user):
+            raise PermissionDenied(_("This page is for reviewers."))
+        if not permissions.has_totp(user):
+            messages.info(request, _("Reviewers must sign in with an authenticator app. Set it up now."))
+            return redirect(reverse("mfa_activate_totp") + "?next=" + quote(request.get_full_path()))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _assignment(request, pk):
+    """The reviewer's own assignment or 404: other people's assignments do not exist for them."""
+    return get_object_or_404(
+        Assignment.objects.select_related(
+            "application__competition", "application__organization__community", "sheet"
+        ),
+        pk=pk, reviewer=request.user,
+    )
+
+
+def application_context(application, user):
+    """What a reviewer may see of the application; identity hidden in a blind call."""
+    competition = application.competition
+    blind = permissions.is_blind_for(user, competition)
+    attachments = [a for a in application.attachments.all() if not (blind and a.identifying)]
+    return {
+        "application": application,
+        "competition": competition,
+        "blind": blind,
+        "organization": None if blind else application.organization,
+        "attachments": attachments,
+        "budget_lines": list(application.budget_lines.all()),
+    }
+
+
+@reviewer_required
+def assignment_list(request):
+    assignments = list(selectors.assignments_for_reviewer(request.user))
+    return render(request, "review/assignment_list.html", {"assignments": assignments})
+
+
+@reviewer_required
+@require_http_methods(["GET", "POST"])
+def sheet(request, pk):
+    assignment = _assignment(request, pk)
+    if assignment.state == Assignment.State.DECLINED:
+        raise Http404(_("You declined this assignment."))
+    sheet_obj, _created = ScoreSheet.objects.get_or_create(assignment=assignment)
+    criteria = services.sheet_criteria(sheet_obj)
+    competition = assignment.application.competition
+    form_kwargs = {"criteria": criteria, "half_points": competition.half_points}
+    status = 200
+    if request.method == "POST":
+        form = ScoreSheetForm(request.POST, **form_kwargs)
+        if sheet_obj.locked:
+            form.is_valid()
+            form.add_error(None, _("This score sheet was already submitted and is locked."))
+            status = 400
+        elif form.is_valid():
+            submit = "submit" in request.POST
+            try:
+                services.sheet_save(
+                    sheet=sheet_obj, actor=request.user, scores=form.scores(),
+                    overall_comment=form.cleaned_data["overall_comment"],
+                    recommendation=form.cleaned_data["recommendation"], submit=submit,
+                )
+            except services.ReviewError as exc:
+                form.add_error(None, exc.message)
+                form.add_service_errors(exc.errors)
+                status = 400
+            else:
+                messages.success(request, _("Your score sheet is submitted and locked.") if submit else _("Draft saved."))
+                return redirect("review:sheet", pk=assignment.pk)
+        else:
+            status = 400
+    else:
+        form = ScoreSheetForm(initial=ScoreSheetForm.initial_for(sheet_obj), **form_kwargs)
+    if sheet_obj.locked:
+        for field in form.fields.values():
+            field.disabled = True
+    context = application_context(assignment.application, request.user) | {
+        "assignment": assignment, "sheet": sheet_obj, "form": form,
+        "can_see_others": bool(permissions.can_view_other_sheets(request.user, assignment)),
+        "comment_below": services.COMMENT_REQUIRED_BELOW_PERCENT.normalize(),
+    }
+    return render(request, "review/sheet.html", context, status=status)
+
+
+@reviewer_required
+@require_http_methods(["GET", "POST"])
+def decline(request, pk):
+    assignment = _assignment(request, pk)
+    form = DeclineForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            replacement = services.assignment_decline(
+                assignment=assignment, actor=request.user, declaration=form.cleaned_data["declaration"]
+            )
+        except services.ReviewError as exc:
+            form.add_error(None, exc.message)
+            status = 400
+        else:
+            if replacement is None:
+                messages.warning(request, _("Your conflict is recorded. Staff will find another reviewer."))
+            else:
+                messages.success(request, _("Your conflict is recorded and the application was given to another reviewer."))
+            return redirect("review:assignments")
+    elif request.method == "POST":
+        status = 400
+    context = application_context(assignment.application, request.user) | {"assignment": assignment, "form": form}
+    return render(request, "review/decline.html", context, status=status)
+
+
+@reviewer_required
+def other_sheets(request, pk):
+    assignment = _assignment(request, pk)
+    verdict = permissions.can_view_other_sheets(request.user, assignment)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+    others = list(
+        ScoreSheet.objects.filter(
+            assignment__application=assignment.application, assignment__stage=assignment.stage,
+            submitted_at__isnull=False,
+        ).exclude(assignment=assignment).select_related("assignment").prefetch_related("scores__criterion")
+        .order_by("submitted_at", "pk")
+    )
+    context = application_context(assignment.application, request.user) | {"assignment": assignment, "others": others}
+    return render(request, "review/other_sheets.html", context)
+
+
+@reviewer_required
+def attachment(request, pk, attachment_pk):
+    assignment = _assignment(request, pk)
+    app = assignment.application
+    item = get_object_or_404(app.attachments.all(), pk=attachment_pk)
+    if item.identifying and permissions.is_blind_for(request.user, app.competition):
+        raise Http404(_("This file is hidden in a blind review."))
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
+                        content_type=item.content_type or "application/octet-stream")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, uidb64, token):
+    """The one-time link an invited reviewer follows to set a password."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "review/invitation.html", {"invalid": True}, status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.reviewer_accept_invitation(user=user, password=form.cleaned_data["new_password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your password is set. Now set up your authenticator app."))
+        return redirect("review:assignments")
+    return render(request, "review/invitation.html", {"form": form, "invited": user},
+                  status=400 if request.method == "POST" else 200)
