@@ -1,0 +1,94 @@
+"""The staff application listing: columns, filters, search, and a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from applications.models import Status
+from competitions.models import FundSource, OrganizationCategory, ServiceArea
+from tests.factories import CompetitionFactory, OrganizationFactory, RegionFactory
+
+from .conftest import application_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _refs(response):
+    return response.content.decode()
+
+
+def test_listing_shows_the_columns(client, staff, call):
+    rural_org = OrganizationFactory(name="乡村互助社", community=RegionFactory(is_rural=True),
+                                    category=OrganizationCategory.RURAL)
+    app = application_in(Status.SUBMITTED, competition=call, organization=rural_org, title="留守老人探访")
+    client.force_login(staff)
+    page = client.get("/admin/application/").content.decode()
+    for text in [app.reference, "留守老人探访", "乡村互助社", "Rural community organization", "Submitted",
+                 "50000", "Rural", "Reference", "Urban/rural", "Requested (yuan)"]:
+        assert text in page, text
+    assert f"/admin/application/inspect/{app.pk}/" in page
+    assert 'data-bulk-action-checkbox' in page  # rows can be selected for the bulk actions
+
+
+def test_filters_and_search(client, staff, bureau, call):
+    venture = CompetitionFactory(bureau=bureau, fund_source=FundSource.VENTURE_CONTEST, title="公益创投大赛",
+                                 allowed_service_areas=[ServiceArea.COMMUNITY_GOVERNANCE])
+    urban = application_in(Status.SUBMITTED, competition=call, title="城市助餐",
+                           organization=OrganizationFactory(name="城东社工站"))
+    rural = application_in(Status.ELIGIBLE, competition=call, title="山村书屋",
+                           organization=OrganizationFactory(name="山村协会", community=RegionFactory(is_rural=True),
+                                                            category=OrganizationCategory.RURAL))
+    contest = application_in(Status.SUBMITTED, competition=venture, title="创投项目",
+                             organization=OrganizationFactory(name="创投社"))
+    client.force_login(staff)
+
+    def shown(query):
+        page = client.get("/admin/application/?" + query).content.decode()
+        return {a.title for a in (urban, rural, contest) if a.reference in page}
+
+    assert shown("") == {"城市助餐", "山村书屋", "创投项目"}
+    assert shown("status=eligible") == {"山村书屋"}
+    assert shown("category=rural") == {"山村书屋"}
+    assert shown("fund_source=venture_contest") == {"创投项目"}
+    assert shown("area=rural") == {"山村书屋"}
+    assert shown("area=urban") == {"城市助餐", "创投项目"}
+    assert shown(f"competition={call.pk}") == {"城市助餐", "山村书屋"}
+    assert shown("q=城东") == {"城市助餐"}  # organization name
+    assert shown("q=书屋") == {"山村书屋"}  # title
+    assert shown(f"q={contest.reference}") == {"创投项目"}  # reference
+    # The per-call listing names the call.
+    assert "公益创投大赛" in client.get(f"/admin/application/?competition={venture.pk}").content.decode()
+    # The results fragment used by the admin's live filtering answers too.
+    assert client.get("/admin/application/results/?status=eligible").status_code == 200
+
+
+def test_listing_pages_by_50(client, staff, call):
+    for _ in range(51):
+        application_in(Status.SUBMITTED, competition=call)
+    client.force_login(staff)
+    page = client.get("/admin/application/").content.decode()
+    assert page.count('class="bulk-action-checkbox"') == 50
+    assert "Page 1 of 2" in page
+
+
+def _count_listing_queries(client, query=""):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/admin/application/" + query)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), ctx
+
+
+@pytest.mark.parametrize("query", ["", "?status=submitted&area=urban&q=项目"])
+def test_listing_query_count_does_not_grow_with_rows(client, staff, call, query):
+    """10 rows and 200 rows cost the same number of queries, at most 15."""
+    for _ in range(10):
+        application_in(Status.SUBMITTED, competition=call, title="社区项目")
+    client.force_login(staff)
+    _count_listing_queries(client, query)  # warm per-process caches (content types, site root)
+    small, _ctx = _count_listing_queries(client, query)
+    for _ in range(190):
+        application_in(Status.SUBMITTED, competition=call, title="社区项目")
+    large, ctx = _count_listing_queries(client, query)
+    print(f"staff application listing{query or ''}: {small} queries with 10 rows, {large} with 200")
+    assert large == small, "\n".join(q["sql"] for q in ctx.captured_queries)
+    assert large <= 15, "\n".join(q["sql"] for q in ctx.captured_queries)
