@@ -1,0 +1,119 @@
+"""A real Celery worker on Redis sends the notification mail, once (PostgreSQL + Redis).
+
+The worker is a separate process started with the settings an operator would give it; it reads
+the test database (so the data must be committed: a transactional test) and writes mail to
+files. Locally the test skips without PostgreSQL or Redis; under CI=true it must run.
+"""
+
+import os
+import subprocess
+import time
+from email import message_from_string
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+
+from accounts.models import Notification
+from accounts.tasks import send_notification_mails
+from applications import services
+from tests.factories import ApplicationFactory, MembershipFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+WAIT_SECONDS = 90
+
+
+def database_url():
+    s = connection.settings_dict
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def wait_for(predicate, what, proc, log):
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"the worker exited ({proc.returncode}) before {what}:\n{log.read_text()[-3000:]}")
+        time.sleep(0.25)
+    pytest.fail(f"no {what} within {WAIT_SECONDS} s; worker log:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def tasks_to_broker(redis_url, settings):
+    """Send tasks to Redis instead of running them in-process; put everything back afterwards."""
+    from config.celery import app
+
+    # Start from an empty queue: no leftover task from an earlier run may be taken for ours.
+    redis.Redis.from_url(redis_url).delete("celery", "unacked", "unacked_index")
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+
+    def reset_pool():
+        if app._pool is not None:
+            app._pool.force_close_all()
+            app._pool = None
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.update(broker_url=redis_url, task_always_eager=False)
+    reset_pool()
+    yield redis_url
+    app.conf.update(**saved)
+    reset_pool()
+
+
+@pytest.fixture
+def worker(require_postgres, tasks_to_broker, tmp_path):
+    """A worker process like production's, writing mail as files into ``tmp_path / 'mail'``."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "development",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": tasks_to_broker,
+        "EMAIL_URL": f"file:///{mail_dir}",  # file://// + absolute path: dj-email-url drops one slash
+    }
+    celery = str(BASE_DIR / ".venv" / "bin" / "celery")
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [celery, "-A", "config", "worker", "--pool=solo", "--loglevel=info",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"h1-test-{os.getpid()}@%h"],
+            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield proc, mail_dir, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_the_worker_sends_the_mail_once(worker):
+    proc, mail_dir, log = worker
+    app = ApplicationFactory()
+    member = MembershipFactory(organization=app.organization, user__language="en").user
+
+    services.application_submit(application=app, actor=member)  # commits; the task goes to Redis
+
+    mails = lambda: sorted(mail_dir.iterdir())  # noqa: E731
+    wait_for(lambda: mails(), "mail file from the worker", proc, log)
+    message = message_from_string(mails()[0].read_text().split("\n" + "-" * 79)[0])
+    assert message["Subject"] == "Your application GZ-2026-LF-0001 has been submitted"
+    assert message["To"] == member.email
+    notification = Notification.objects.get(user=member)
+    wait_for(lambda: Notification.objects.get(pk=notification.pk).mailed_at is not None,
+             "mailed_at on the notification", proc, log)
+
+    # The same task again, through the worker: it runs, and sends nothing.
+    send_notification_mails.delay([notification.pk])
+    wait_for(lambda: log.read_text().count("succeeded in") >= 2, "second task run", proc, log)
+    assert len(mails()) == 1
+    assert "send_notification_mails" in log.read_text()
