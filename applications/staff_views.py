@@ -558,6 +558,10 @@ class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
     def get_page_subtitle(self):
         return f"{self.object.reference or ''} {self.object.title}".strip()
 
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None or value == "" else value
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         app, user = self.object, self.request.user
