@@ -27,6 +27,11 @@ HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 
 
+def plain(value):
+    """A Decimal without trailing zeros or exponent: 30.0 -> "30", 7.50 -> "7.5", 60 -> "60"."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def ROUND(value):  # noqa: N802 - reads as the rule it is
     return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from . import aggregation
+from .aggregation import plain
 from .models import Assignment, ScoreSheet
 
 
@@ -32,7 +33,7 @@ def scores_workbook(competition):
     if not blind:
         header.append(_("Organization"))
     header += [_("Stage"), _("Reviewer")]
-    header += [f"{c.name} ({c.get_stage_display()}, max {c.max_points.normalize()})" for c in criteria]
+    header += [f"{c.name} ({c.get_stage_display()}, max {plain(c.max_points)})" for c in criteria]
     header += [_("Weighted total (0-100)"), _("Recommendation"), _("Overall comment"), _("Submitted")]
     ws.append(header)
     specs = {stage: [aggregation.CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria if c.stage == stage]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competitions.models import Region
 
+from .aggregation import plain
 from .models import ScoreSheet
 
 
@@ -26,7 +27,7 @@ class ScoreSheetForm(forms.Form):
         for criterion in criteria:
             self.fields[f"points_{criterion.pk}"] = forms.CharField(
                 label=criterion.name, required=False,
-                help_text=_("0 to %(max)s points") % {"max": criterion.max_points.normalize()},
+                help_text=_("0 to %(max)s points") % {"max": plain(criterion.max_points)},
                 widget=forms.NumberInput(attrs={"min": "0", "max": str(criterion.max_points), "step": step, "inputmode": "decimal"}),
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
@@ -38,7 +39,7 @@ class ScoreSheetForm(forms.Form):
     def initial_for(sheet):
         initial = {"overall_comment": sheet.overall_comment, "recommendation": sheet.recommendation}
         for score in sheet.scores.all():
-            initial[f"points_{score.criterion_id}"] = score.points.normalize() if score.points is not None else ""
+            initial[f"points_{score.criterion_id}"] = plain(score.points) if score.points is not None else ""
             initial[f"comment_{score.criterion_id}"] = score.comment
         return initial
 

@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .aggregation import plain
+
 ZERO = Decimal("0")
 
 
@@ -88,7 +90,7 @@ def suggest_funding(items, *, budget, cap, rural_min_share=ZERO, min_amount=ZERO
                 reason = _(
                     "Not funded: %(reserve)s yuan of the %(left)s yuan left are kept for rural "
                     "organizations to meet the rural minimum share (%(share)s%%)."
-                ) % {"reserve": _yuan(reserve), "left": _yuan(remaining), "share": share.normalize()}
+                ) % {"reserve": _yuan(reserve), "left": _yuan(remaining), "share": plain(share)}
             else:
                 reason = _("Not funded: only %(left)s yuan of the budget is left.") % {"left": _yuan(remaining)}
             plan.rows.append(FundingRow(item, ZERO, False, reason))

@@ -26,6 +26,7 @@ from applications.rules import all_sheets_submitted
 from competitions.models import Criterion
 
 from . import selectors
+from .aggregation import plain
 from .assignment import has_conflict, pick_replacement, plan_assignments
 from .models import Affiliation, Assignment, ReviewerProfile, ReviewLog, Score, ScoreSheet
 
@@ -420,7 +421,7 @@ def sheet_save(*, sheet, actor, scores, overall_comment="", recommendation="", s
         if points is not None:
             step = Decimal("0.5") if competition.half_points else Decimal("1")
             if points < 0 or points > criterion.max_points:
-                errors[key] = _("Give between 0 and %(max)s points.") % {"max": criterion.max_points.normalize()}
+                errors[key] = _("Give between 0 and %(max)s points.") % {"max": plain(criterion.max_points)}
             elif points % step:
                 errors[key] = (_("Use half points (e.g. 7.5) at most.") if competition.half_points
                                else _("Use whole points only."))
@@ -430,7 +431,7 @@ def sheet_save(*, sheet, actor, scores, overall_comment="", recommendation="", s
             elif key not in errors and points < criterion.max_points * COMMENT_REQUIRED_BELOW_PERCENT / 100 and not comment:
                 errors[f"comment_{criterion.pk}"] = _(
                     "Explain a score below %(pct)s%% of the maximum in a comment."
-                ) % {"pct": COMMENT_REQUIRED_BELOW_PERCENT.normalize()}
+                ) % {"pct": plain(COMMENT_REQUIRED_BELOW_PERCENT)}
         parsed[criterion.pk] = (points, comment)
     if recommendation and recommendation not in ScoreSheet.Recommendation.values:
         errors["recommendation"] = _("Choose a recommendation from the list.")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import permissions, selectors, services
+from .aggregation import plain
 from .forms import DeclineForm, ScoreSheetForm
 from .models import Assignment, ScoreSheet
 
@@ -117,7 +118,7 @@ def sheet(request, pk):
     context = application_context(assignment.application, request.user) | {
         "assignment": assignment, "sheet": sheet_obj, "form": form,
         "can_see_others": bool(permissions.can_view_other_sheets(request.user, assignment)),
-        "comment_below": services.COMMENT_REQUIRED_BELOW_PERCENT.normalize(),
+        "comment_below": plain(services.COMMENT_REQUIRED_BELOW_PERCENT),
     }
     return render(request, "review/sheet.html", context, status=status)
 

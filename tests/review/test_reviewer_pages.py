@@ -1,0 +1,217 @@
+"""Reviewer pages: only their own assignments, MFA first, blind review, locked sheets, query counts."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+
+from applications.models import Attachment, Status
+from review import services
+from review.models import Assignment, Score, ScoreSheet
+
+from .conftest import application_in, reviewer, scored
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def under_review(call):
+    return application_in(Status.UNDER_REVIEW, competition=call)
+
+
+@pytest.fixture
+def me(bureau):
+    return reviewer(bureau)
+
+
+@pytest.fixture
+def my_assignment(under_review, me):
+    return services.assignment_create(application=under_review, reviewer=me)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def criteria_of(app):
+    return list(app.competition.criteria.filter(stage="review"))
+
+
+def sheet_post(app, points, comments=None, **extra):
+    data = {}
+    for i, c in enumerate(criteria_of(app)):
+        data[f"points_{c.pk}"] = points[i]
+        data[f"comment_{c.pk}"] = (comments or {}).get(i, "")
+    data.update(extra)
+    return data
+
+
+def test_reviewer_without_authenticator_is_sent_to_set_it_up(client, bureau, under_review):
+    user = reviewer(bureau, totp=False)
+    assignment = services.assignment_create(application=under_review, reviewer=user)
+    for url in ("/review/", f"/review/assignments/{assignment.pk}/"):
+        response = login(client, user).get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/2fa/totp/activate/")
+
+
+def test_non_reviewer_gets_403_and_anonymous_goes_to_login(client, plain_user):
+    assert client.get("/review/").status_code == 302
+    assert login(client, plain_user).get("/review/").status_code == 403
+
+
+def test_reviewer_cannot_open_an_unassigned_application_or_another_reviewers_sheet(client, bureau, call, me, my_assignment):
+    someone = reviewer(bureau)
+    other_app = application_in(Status.UNDER_REVIEW, competition=call)
+    theirs = services.assignment_create(application=other_app, reviewer=someone)
+    theirs_on_mine = services.assignment_create(application=my_assignment.application, reviewer=someone)
+    login(client, me)
+    assert client.get(f"/review/assignments/{my_assignment.pk}/").status_code == 200
+    for pk in (theirs.pk, theirs_on_mine.pk, 999999):
+        assert client.get(f"/review/assignments/{pk}/").status_code == 404
+        assert client.post(f"/review/assignments/{pk}/", {"save": "1"}).status_code == 404
+        assert client.get(f"/review/assignments/{pk}/decline/").status_code == 404
+        assert client.get(f"/review/assignments/{pk}/sheets/").status_code == 404
+
+
+def test_other_sheets_only_after_submitting_own_and_if_the_call_allows(client, bureau, call, me, my_assignment):
+    other = reviewer(bureau)
+    scored(my_assignment.application, other, [25, 30, 20], comment="很好")
+    login(client, me)
+    url = f"/review/assignments/{my_assignment.pk}/sheets/"
+    assert client.get(url).status_code == 403  # own sheet not submitted
+    services.sheet_submit(sheet=my_assignment.sheet, actor=me)
+    assert client.get(url).status_code == 403  # call does not allow it
+    call.show_other_sheets = True
+    call.save()
+    response = client.get(url)
+    assert response.status_code == 200 and "很好" in response.content.decode()
+
+
+def test_draft_then_submit_locks_and_completes_the_review(client, me, my_assignment, django_capture_on_commit_callbacks):
+    app = my_assignment.application
+    url = f"/review/assignments/{my_assignment.pk}/"
+    login(client, me)
+    response = client.post(url, sheet_post(app, ["20", "", ""], save="1"))
+    assert response.status_code == 302
+    sheet = ScoreSheet.objects.get(assignment=my_assignment)
+    assert not sheet.locked and Score.objects.get(sheet=sheet).points == Decimal("20")
+    # Submitting needs every criterion, a comment under 60 % of the maximum and a recommendation.
+    response = client.post(url, sheet_post(app, ["20", "10", "25"], submit="1"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Explain a score below 60% of the maximum" in page and "Choose a recommendation" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, sheet_post(app, ["20", "10", "25"], {1: "设计不完整"}, submit="1", recommendation="fund_with_changes",
+                                               overall_comment="可以资助"))
+    assert response.status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.locked and sheet.recommendation == "fund_with_changes"
+    app.refresh_from_db()
+    assert app.status == Status.REVIEWED  # the only sheet was the last one
+    assert "Submitted on" in client.get(url).content.decode()
+
+
+def test_a_locked_sheet_cannot_be_changed_by_service_or_post(client, me, my_assignment):
+    app = my_assignment.application
+    services.sheet_save(sheet=my_assignment.sheet, actor=me, scores={c.pk: ("25", "") for c in criteria_of(app)},
+                        recommendation="fund", submit=True)
+    with pytest.raises(services.ReviewError) as exc:
+        services.sheet_save(sheet=my_assignment.sheet, actor=me, scores={c.pk: ("1", "x") for c in criteria_of(app)})
+    assert exc.value.code in ("locked", "state")
+    with pytest.raises(services.ReviewError) as exc:
+        services.sheet_submit(sheet=my_assignment.sheet, actor=me)
+    assert exc.value.code == "locked"
+    response = login(client, me).post(f"/review/assignments/{my_assignment.pk}/", sheet_post(app, ["1", "1", "1"], submit="1"))
+    assert response.status_code == 400
+    assert set(Score.objects.filter(sheet=my_assignment.sheet).values_list("points", flat=True)) == {Decimal("25")}
+
+
+def test_points_range_and_half_points(call, me, my_assignment):
+    app = my_assignment.application
+    first = criteria_of(app)[0]  # max 30
+    for raw, message in (("31", "between 0 and 30"), ("-1", "between 0 and 30"), ("7.5", "whole points"), ("abc", "number")):
+        with pytest.raises(services.ReviewError) as exc:
+            services.sheet_save(sheet=my_assignment.sheet, actor=me, scores={first.pk: (raw, "")})
+        assert message in exc.value.errors[f"points_{first.pk}"]
+    call.half_points = True
+    call.save()
+    services.sheet_save(sheet=my_assignment.sheet, actor=me, scores={first.pk: ("7.5", "")})
+    with pytest.raises(services.ReviewError):
+        services.sheet_save(sheet=my_assignment.sheet, actor=me, scores={first.pk: ("7.25", "")})
+
+
+def test_blind_review_hides_identity_and_identifying_attachments(client, call, me, my_assignment):
+    call.blind_review = True
+    call.save()
+    app = my_assignment.application
+    secret = Attachment.objects.create(application=app, kind="registration", original_name="登记证书.pdf",
+                                       content_type="application/pdf", size=3, sha256="x", identifying=True,
+                                       file=ContentFile(b"abc", name="a"))
+    plain = Attachment.objects.create(application=app, kind="project", original_name="项目方案.pdf",
+                                      content_type="application/pdf", size=3, sha256="y",
+                                      file=ContentFile(b"def", name="b"))
+    login(client, me)
+    page = client.get(f"/review/assignments/{my_assignment.pk}/").content.decode()
+    org = app.organization
+    for hidden in (org.name, org.credit_code, org.contact_phone, org.contact_name, "登记证书.pdf"):
+        assert hidden not in page
+    assert "项目方案.pdf" in page and app.title in page
+    assert client.get(f"/review/assignments/{my_assignment.pk}/attachments/{secret.pk}/").status_code == 404
+    response = client.get(f"/review/assignments/{my_assignment.pk}/attachments/{plain.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"def"
+    assert org.name not in client.get("/review/").content.decode()
+    call.blind_review = False
+    call.save()
+    assert org.name in client.get(f"/review/assignments/{my_assignment.pk}/").content.decode()
+
+
+def test_decline_page_records_the_conflict_and_hands_over(client, bureau, me, my_assignment):
+    other = reviewer(bureau)
+    login(client, me)
+    url = f"/review/assignments/{my_assignment.pk}/decline/"
+    assert client.post(url, {"declaration": ""}).status_code == 400
+    response = client.post(url, {"declaration": "申报机构负责人是我的亲属"})
+    assert response.status_code == 302
+    my_assignment.refresh_from_db()
+    assert my_assignment.state == "declined"
+    assert Assignment.objects.filter(application=my_assignment.application, reviewer=other, state="assigned").exists()
+    assert client.get(f"/review/assignments/{my_assignment.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_assignment_list_query_count_does_not_grow(client, call, me, rows, django_assert_num_queries):
+    for _ in range(rows):
+        services.assignment_create(application=application_in(Status.UNDER_REVIEW, competition=call), reviewer=me)
+    login(client, me)
+    # session, user, reviewer profile, TOTP authenticator, the assignments with call, org and sheet
+    with django_assert_num_queries(5):
+        response = client.get("/review/")
+    assert response.status_code == 200
+    assert response.content.decode().count("/review/assignments/") == rows
+
+
+def test_invitation_link_sets_password_once_then_mfa(client, bureau, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = services.reviewer_invite(email="Expert@Example.org", full_name="王专家", bureau=bureau, actor=staff,
+                                           expertise=["养老"])
+    assert profile.bureaus.filter(pk=bureau.pk).exists() and not profile.user.has_usable_password()
+    (message,) = mail.outbox
+    link = re.search(r"http\S+/review/invitation/\S+/", message.body).group(0)
+    path = link.split("127.0.0.1:8000")[-1] if "127.0.0.1:8000" in link else "/" + link.split("/", 3)[3]
+    assert client.get(path).status_code == 200
+    response = client.post(path, {"new_password1": "Review-pass-2026", "new_password2": "Review-pass-2026"})
+    assert response.status_code == 302
+    profile.user.refresh_from_db()
+    assert profile.user.check_password("Review-pass-2026")
+    assert client.get("/review/")["Location"].startswith("/accounts/2fa/totp/activate/")
+    client.logout()
+    assert client.get(path).status_code == 400  # used once
+
+
+def test_only_the_bureaus_staff_invite(bureau, other_staff):
+    with pytest.raises(services.ReviewError):
+        services.reviewer_invite(email="x@example.org", full_name="x", bureau=bureau, actor=other_staff)

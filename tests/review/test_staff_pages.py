@@ -1,0 +1,244 @@
+"""Staff review pages in the Wagtail admin: scoping, assignment button, ranking, funding, documents."""
+
+import datetime as dt
+import subprocess
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from applications.models import Application, Status, TransitionLog
+from competitions.models import Criterion, FundSource
+from review.models import ReviewLog
+from tests.factories import CompetitionFactory, OrganizationFactory, RegionFactory
+
+from .conftest import application_in, reviewer, scored
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["", "assign/", "ranking/", "funding/", "summary.pdf", "scores.xlsx", "pitch-panel/", "shortlist/",
+         "assignments/add/"]
+
+
+def url(call, page=""):
+    return f"/admin/review/calls/{call.pk}/{page}"
+
+
+def test_staff_of_another_bureau_get_404_on_every_page_and_action(client, call, other_staff, staff):
+    client.force_login(other_staff)
+    for page in PAGES:
+        assert client.get(url(call, page)).status_code in (404, 405), page
+        assert client.post(url(call, page)).status_code == 404, page
+    client.force_login(staff)
+    for page in ("", "ranking/", "funding/"):
+        assert client.get(url(call, page)).status_code == 200, page
+    index = client.get("/admin/review/").content.decode()
+    assert call.title in index
+
+
+def test_index_lists_only_own_bureau_calls(client, call, other_staff):
+    client.force_login(other_staff)
+    assert call.title not in client.get("/admin/review/").content.decode()
+
+
+def test_assign_button_opens_review_with_balanced_loads(client, call, staff, bureau):
+    call.reviewers_per_application = 2
+    call.save()
+    apps = [application_in(Status.ELIGIBLE, competition=call) for _ in range(5)]
+    pool = [reviewer(bureau) for _ in range(4)]
+    client.force_login(staff)
+    response = client.post(url(call, "assign/"), follow=True)
+    page = response.content.decode()
+    assert "10 assignments made; 5 applications opened for review; loads 2–3." in page
+    assert set(Application.objects.filter(pk__in=[a.pk for a in apps]).values_list("status", flat=True)) == {"under_review"}
+    for user in pool:
+        assert user.display_name in page
+    # Pressing again with nothing eligible says so instead of failing.
+    page = client.post(url(call, "assign/"), follow=True).content.decode()
+    assert "0 assignments made" in page
+
+
+def _reviewed_call(call, n, bureau):
+    """n reviewed applications, each with 3 submitted sheets, via bulk rows."""
+    reviewers = [reviewer(bureau) for _ in range(3)]
+    apps = []
+    for i in range(n):
+        app = application_in(Status.REVIEWED, competition=call, requested_amount=Decimal("50000"),
+                             submitted_at=timezone.now() - dt.timedelta(hours=n - i))
+        for j, user in enumerate(reviewers):
+            scored(app, user, [10 + (i % 20), 20 + j, 15])
+        apps.append(app)
+    return apps
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_ranking_page_query_count_does_not_grow(client, call, staff, bureau, rows, django_assert_max_num_queries):
+    _reviewed_call(call, rows, bureau)
+    client.force_login(staff)
+    client.get(url(call, "ranking/"))  # warm Wagtail's per-process caches
+    # Wagtail's admin frame (session, user, permissions, menu, sites) plus 4 for the ranking:
+    # the call, its criteria, the applications with organization and community, the score rows.
+    with django_assert_max_num_queries(20) as captured:
+        response = client.get(url(call, "ranking/"))
+    assert response.status_code == 200
+    counts = getattr(test_ranking_page_query_count_does_not_grow, "counts", {})
+    counts[rows] = len(captured.captured_queries)
+    test_ranking_page_query_count_does_not_grow.counts = counts
+    if len(counts) == 2:
+        assert counts[10] == counts[200]
+    assert response.content.decode().count('<td>50000.00</td>') == rows
+
+
+def test_ranking_order_and_tie_breaks(client, call, staff, bureau):
+    r1, r2 = reviewer(bureau), reviewer(bureau)
+    now = timezone.now()
+    # Same total (60 of 100) for A and B; A has the higher first criterion -> A before B.
+    a = application_in(Status.REVIEWED, competition=call, title="项目A", submitted_at=now)
+    b = application_in(Status.REVIEWED, competition=call, title="项目B", submitted_at=now - dt.timedelta(days=1))
+    # C and D are tied on everything; D was submitted earlier -> D before C.
+    c = application_in(Status.REVIEWED, competition=call, title="项目C", submitted_at=now)
+    d = application_in(Status.REVIEWED, competition=call, title="项目D", submitted_at=now - dt.timedelta(days=2))
+    top = application_in(Status.REVIEWED, competition=call, title="项目E")
+    for user in (r1, r2):
+        scored(a, user, [20, 20, 20])
+        scored(b, user, [10, 30, 20])
+        scored(c, user, [15, 15, 15])
+        scored(d, user, [15, 15, 15])
+        scored(top, user, [30, 40, 30])
+    scored(top, reviewer(bureau), [0, 0, 0])  # spread 100 -> flagged; mean 66.67
+    from review.selectors import ranking
+
+    _criteria, rows = ranking(call)
+    assert [r.application.title for r in rows] == ["项目E", "项目A", "项目B", "项目D", "项目C"]
+    assert [r.final for r in rows][:3] == [Decimal("66.67"), Decimal("60.00"), Decimal("60.00")]
+    assert rows[0].spread_flag and not rows[1].spread_flag
+    client.force_login(staff)
+    page = client.get(url(call, "ranking/")).content.decode()
+    assert page.index("项目A") < page.index("项目B") < page.index("项目D") < page.index("项目C")
+
+
+def test_funding_suggestion_then_staff_change_and_confirm(client, call, staff, bureau, django_capture_on_commit_callbacks):
+    call.total_budget = Decimal("100000")
+    call.max_amount = Decimal("60000")
+    call.rural_min_share = Decimal("30")
+    call.min_amount = Decimal("20000")
+    call.save()
+    rural = RegionFactory(is_rural=True)
+    r = reviewer(bureau)
+    best = application_in(Status.REVIEWED, competition=call, title="城市项目一", requested_amount=Decimal("60000"))
+    second = application_in(Status.REVIEWED, competition=call, title="城市项目二", requested_amount=Decimal("50000"))
+    village = application_in(Status.REVIEWED, competition=call, title="乡村项目",
+                             organization=OrganizationFactory(community=rural), requested_amount=Decimal("40000"))
+    scored(best, r, [30, 40, 30])
+    scored(second, r, [25, 35, 25])
+    scored(village, r, [10, 10, 10])
+    client.force_login(staff)
+    page = client.get(url(call, "funding/")).content.decode()
+    assert "kept for rural organizations" in page  # second is out to keep 30,000 for the village
+    assert "counts toward the rural minimum share" in page
+    # Staff change: fund the village with 30,000 only, and decline the second.
+    data = {f"fund_{best.pk}": "on", f"amount_{best.pk}": "60000", f"fund_{village.pk}": "on",
+            f"amount_{village.pk}": "30000", f"amount_{second.pk}": "", "decline_reason": "得分排名靠后"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(call, "funding/"), data)
+    assert response.status_code == 302
+    statuses = dict(Application.objects.filter(competition=call).values_list("title", "status"))
+    assert statuses == {"城市项目一": "recommended", "城市项目二": "declined", "乡村项目": "recommended"}
+    village.refresh_from_db()
+    assert village.awarded_amount == Decimal("30000")
+    assert TransitionLog.objects.filter(application=second, transition="application.decline", note="得分排名靠后").exists()
+    assert ReviewLog.objects.filter(competition=call, action__startswith="funding.").count() == 3
+
+
+def test_funding_over_budget_and_refusals_are_reported(client, call, staff, bureau):
+    call.total_budget = Decimal("100000")
+    call.save()
+    r = reviewer(bureau)
+    app = application_in(Status.REVIEWED, competition=call, requested_amount=Decimal("50000"))
+    scored(app, r, [30, 40, 30])
+    client.force_login(staff)
+    response = client.post(url(call, "funding/"), {f"fund_{app.pk}": "on", f"amount_{app.pk}": "200000"})
+    assert response.status_code == 400 and "more than the call" in response.content.decode()
+    response = client.post(url(call, "funding/"), {f"fund_{app.pk}": "on", f"amount_{app.pk}": "70000"}, follow=True)
+    assert "cannot exceed the amount requested" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.REVIEWED
+
+
+def test_pitch_round_shortlist_panel_and_final_score(client, staff, bureau):
+    call = CompetitionFactory(bureau=bureau, fund_source=FundSource.VENTURE_CONTEST, pitch_round=True,
+                              pitch_weight=Decimal("40"))
+    Criterion.objects.create(competition=call, stage="pitch", position=0, name="路演表现", max_points=Decimal("100"))
+    r1, r2, panel = reviewer(bureau), reviewer(bureau), reviewer(bureau)
+    app = application_in(Status.REVIEWED, competition=call)
+    other = application_in(Status.REVIEWED, competition=call)
+    scored(app, r1, [24, 32, 24])  # 80
+    scored(other, r2, [15, 20, 15])  # 50
+    client.force_login(staff)
+    client.post(url(call, "shortlist/"), {"applications": [app.pk]})
+    app.refresh_from_db()
+    assert app.status == Status.SHORTLISTED
+    client.post(url(call, "pitch-panel/"), {"reviewers": [panel.pk]})
+    assignment = panel.assignments.get(application=app, stage="pitch")
+    from review import services
+
+    services.sheet_save(sheet=assignment.sheet, actor=panel, scores={c.pk: ("90", "") for c in call.criteria.filter(stage="pitch")},
+                        recommendation="fund", submit=True)
+    from review.selectors import ranking
+
+    _c, rows = ranking(call)
+    assert rows[0].application == app and rows[0].final == Decimal("84.00")  # 80 × 0.6 + 90 × 0.4
+    page = client.get(url(call, "funding/")).content.decode()
+    assert "not shortlisted for the pitch round" in page
+
+
+def _pdftotext(data, tmp_path):
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return text, fonts
+
+
+def test_score_summary_pdf_has_title_criteria_cjk_font_and_respects_blind(client, call, staff, bureau, tmp_path):
+    r = reviewer(bureau, user__full_name="赵评审")
+    app = application_in(Status.REVIEWED, competition=call)
+    scored(app, r, [20, 30, 20])
+    client.force_login(staff)
+    response = client.get(url(call, "summary.pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text, fonts = _pdftotext(response.content, tmp_path)
+    assert call.title in text and "需求分析" in text and "评审汇总表" in text and "赵评审" in text
+    assert app.organization.name in text
+    assert "Noto-Sans-CJK-SC" in fonts and "Type 3" not in fonts
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if line.strip())  # embedded
+    call.blind_review = True
+    call.save()
+    text, _fonts = _pdftotext(client.get(url(call, "summary.pdf")).content, tmp_path)
+    assert app.organization.name not in text and app.title in text
+
+
+def test_scores_xlsx_has_one_row_per_sheet(client, call, staff, bureau):
+    users = [reviewer(bureau) for _ in range(3)]
+    apps = [application_in(Status.REVIEWED, competition=call) for _ in range(2)]
+    for app in apps:
+        for user in users:
+            scored(app, user, [20, 30, 20], recommendation="fund")
+    scored(apps[0], reviewer(bureau), [1, 1, 1], submitted=False)  # a draft is not exported
+    client.force_login(staff)
+    response = client.get(url(call, "scores.xlsx"))
+    assert response.status_code == 200
+    ws = load_workbook(BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) == 1 + 6
+    header = rows[0]
+    assert "Organization" in header and any("需求分析" in h for h in header)
+    total_col = header.index("Weighted total (0-100)")
+    assert {r[total_col] for r in rows[1:]} == {70.0}  # (20 + 30 + 20) / 100
+    call.blind_review = True
+    call.save()
+    ws = load_workbook(BytesIO(client.get(url(call, "scores.xlsx")).content)).active
+    values = [v for row in ws.iter_rows(values_only=True) for v in row]
+    assert "Organization" not in values and apps[0].organization.name not in values
