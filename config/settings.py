@@ -7,6 +7,7 @@ deployment must set required: start-up stops with a message naming the missing o
 
 from pathlib import Path
 
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env
 
@@ -195,7 +196,19 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 APPLICATION_ATTACHMENTS_MAX_BYTES = env.int("APPLICATION_ATTACHMENTS_MAX_BYTES", 100 * 1024 * 1024)
 
 # --- Mail -----------------------------------------------------------------------------------
-_email = env.dj_email_url("EMAIL_URL", "console://")
+# dj-email-url knows smtp, submission (STARTTLS on 587), console, file, memory and dummy; we also
+# accept smtp+tls:// (what the README shows) and read file:///var/mail as an absolute path.
+_email_url = env.str("EMAIL_URL", "console://")
+if _email_url.startswith("smtp+tls://"):
+    _email_url = "submission://" + _email_url[len("smtp+tls://"):]
+_email = dj_email_url.parse(_email_url)
+if "EMAIL_BACKEND" not in _email:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL has a scheme we do not know ({_email_url.split(':', 1)[0]}://): use smtp://, "
+        f"smtp+tls:// (or submission://), console://, file:///absolute/folder or memory://."
+    )
+if _email_url.startswith("file://") and _email.get("EMAIL_FILE_PATH") and not _email["EMAIL_FILE_PATH"].startswith("/"):
+    _email["EMAIL_FILE_PATH"] = "/" + _email["EMAIL_FILE_PATH"]
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
              "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_FILE_PATH", "EMAIL_TIMEOUT"):

@@ -76,7 +76,7 @@ def worker(require_postgres, tasks_to_broker, tmp_path):
         "DJANGO_ENV": "development",
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": tasks_to_broker,
-        "EMAIL_URL": f"file:///{mail_dir}",  # file://// + absolute path: dj-email-url drops one slash
+        "EMAIL_URL": f"file://{mail_dir}",
     }
     celery = str(BASE_DIR / ".venv" / "bin" / "celery")
     with open(log, "w") as out:
