@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from wagtail.contrib.sitemaps.views import sitemap
+
+from . import views
+from .feeds import OpenCallsFeed
 
 app_name = "cms"
-urlpatterns = []
+urlpatterns = [
+    path("publicity/<int:page_id>/objection/", views.objection_create, name="objection"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("search/", views.search, name="search"),
+    path("open-data/grants.json", views.grants_json, name="grants_json"),
+    path("open-data/grants.csv", views.grants_csv, name="grants_csv"),
+    path("open-data/calls.json", views.calls_json, name="calls_json"),
+    path("feeds/calls.rss", OpenCallsFeed(), name="calls_rss"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+]

@@ -1,0 +1,311 @@
+"""公示 (public notice of proposed awards), objections, and the award when the window ends.
+
+The workflow steps themselves are ``applications.services`` functions; this module decides which
+applications they apply to, writes the announcement page and the objections, and makes the
+scheduled award safe to run twice or on two workers at once.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from competitions.workdays import publicity_window
+
+from . import services
+from .models import Application, Attachment, Objection, Status
+from .permissions import is_bureau_staff_for
+from .services import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+# Objection letters: a scan or photo of a stamped letter.
+LETTER_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def letter_max_bytes():
+    return getattr(settings, "OBJECTION_LETTER_MAX_BYTES", 10 * 1024 * 1024)
+
+
+def _local(moment):
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+# ----- scores for the 公示 -----------------------------------------------------------------------
+
+
+def final_scores(*, competition, applications):
+    """{application id: final score} from the review ranking when it is available, else {}.
+
+    The 公示 prints the score as published; a call whose ranking cannot be computed shows a
+    labelled blank instead of a made-up figure.
+    """
+    try:
+        from review.selectors import ranking
+    except ImportError:
+        return {}
+    wanted = {a.pk for a in applications}
+    try:
+        _rubric, rows = ranking(competition, statuses=[Status.RECOMMENDED])
+        return {
+            row.application.pk: row.final for row in rows
+            if row.application.pk in wanted and row.final is not None
+        }
+    except Exception:  # a ranking that cannot be computed must not stop the 公示
+        logger.exception("final scores of call %s could not be computed", competition.pk)
+        return {}
+
+
+# ----- publishing the 公示 ----------------------------------------------------------------------
+
+
+def _announcement_index():
+    from cms.models import AnnouncementIndexPage, HomePage
+
+    index = AnnouncementIndexPage.objects.first()
+    if index is not None:
+        return index
+    home = HomePage.objects.first()
+    if home is None:
+        raise ApplicationError(
+            _("The public site has no home page yet: create it in the back office before publishing a 公示."),
+            code="no_site",
+        )
+    with translation.override(settings.LANGUAGE_CODE):
+        index = AnnouncementIndexPage(title=_("Announcements"), slug="announcements")
+    home.add_child(instance=index)
+    return index
+
+
+def publicity_publish(*, competition, actor, applications=None, now=None):
+    """Put the call's recommended applications into 公示 and publish the announcement page.
+
+    Only staff of the call's bureau may do it. The window runs to the end of the call's N-th
+    Chinese working day after today; beyond the years the holiday calendar knows, weekends only
+    are skipped and the page says so. Returns the new ``cms.PublicityPage``.
+    """
+    from cms.models import PublicityEntry, PublicityPage
+
+    if not is_bureau_staff_for(actor, competition):
+        raise ApplicationError(_("Only staff of the bureau that runs this call can publish its 公示."), code="forbidden")
+    now = now or timezone.now()
+    candidates = Application.objects.filter(competition=competition, status=Status.RECOMMENDED)
+    if applications is not None:
+        candidates = candidates.filter(pk__in=[a.pk for a in applications])
+    candidates = list(candidates.order_by("reference", "pk"))
+    if not candidates:
+        raise ApplicationError(
+            _("This call has no application recommended for funding, so there is nothing to publish."),
+            code="empty",
+        )
+    window = publicity_window(now, competition.publicity_working_days)
+    scores = final_scores(competition=competition, applications=candidates)
+    publicized = []
+    for application in candidates:
+        try:
+            services.application_publicize(application=application, actor=actor, start=now)
+        except ApplicationError as exc:
+            # Changed by someone else meanwhile (withdrawn, published by a colleague): skip it.
+            logger.info("not publicized %s: %s", application.pk, exc.message)
+            continue
+        publicized.append(application)
+    if not publicized:
+        raise ApplicationError(
+            _("None of the recommended applications could be put into 公示: reload the page to see their status."),
+            code="empty",
+        )
+    ordered = sorted(publicized, key=lambda a: (-(scores.get(a.pk) or 0), a.reference or "", a.pk))
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        index = _announcement_index()
+        page = PublicityPage(
+            title=_("公示 of the projects proposed for funding: %(call)s") % {"call": competition.title},
+            slug=f"publicity-{competition.pk}-{timezone.localtime(now):%Y%m%d%H%M%S}",
+            competition=competition, starts_at=now, ends_at=window.ends_at, last_day=window.last_day,
+            approximate=window.approximate,
+            search_description=_("Projects of %(call)s proposed for funding, open to objections until %(day)s.")
+            % {"call": competition.title, "day": window.last_day.isoformat()},
+        )
+        index.add_child(instance=page)
+        PublicityEntry.objects.bulk_create(
+            PublicityEntry(page=page, application=app, position=i, final_score=scores.get(app.pk))
+            for i, app in enumerate(ordered)
+        )
+        page.save_revision(user=actor if getattr(actor, "pk", None) else None).publish()
+    return page
+
+
+# ----- objections -------------------------------------------------------------------------------
+
+
+def _check_letter(uploaded):
+    if uploaded.size > letter_max_bytes():
+        raise ApplicationError(
+            _("“%(name)s” is %(size)s; a letter may be at most %(max)s. Scan it at a lower resolution and try again.")
+            % {"name": uploaded.name, "size": filesizeformat(uploaded.size), "max": filesizeformat(letter_max_bytes())},
+            code="too_large",
+        )
+    if not uploaded.size:
+        raise ApplicationError(_("“%(name)s” is empty. Choose the file again.") % {"name": uploaded.name}, code="empty")
+    uploaded.seek(0)
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    raise ApplicationError(
+        _("“%(name)s” is not a PDF, JPEG or PNG file, whatever its name says. Scan or photograph the stamped letter and upload that.")
+        % {"name": uploaded.name},
+        code="bad_type",
+    )
+
+
+def objection_file(*, application, objector_kind, name, reason, phone="", organization="", letter=None, now=None):
+    """Record a real-name objection to an application in 公示, during the window only.
+
+    A person gives name, phone and reason; an organization also uploads its stamped letter
+    (PDF, JPEG or PNG, read from the bytes; size limited).
+    """
+    now = now or timezone.now()
+    name, reason, phone, organization = (name or "").strip(), (reason or "").strip(), (phone or "").strip(), (organization or "").strip()
+    if application.publicity_ends_at and now >= application.publicity_ends_at:
+        raise ApplicationError(
+            _("The public notice (公示) of “%(title)s” ended at %(end)s (Beijing time); objections were taken until then. It is %(now)s now.")
+            % {"title": application.title, "end": _local(application.publicity_ends_at), "now": _local(now)},
+            code="closed",
+        )
+    if application.status != Status.PUBLICIZING:
+        raise ApplicationError(
+            _("“%(title)s” is not in public notice (公示) now (%(status)s), so objections to it are not taken.")
+            % {"title": application.title, "status": application.get_status_display()},
+            code="not_publicizing",
+        )
+    if not name:
+        raise ApplicationError(_("Objections are taken by real name: give your name."), code="invalid")
+    if not reason:
+        raise ApplicationError(_("Say what you object to and why."), code="invalid")
+    if objector_kind == Objection.ObjectorKind.PERSON:
+        if not phone:
+            raise ApplicationError(_("Give a phone number so that the bureau can reach you about the objection."), code="invalid")
+    elif objector_kind == Objection.ObjectorKind.ORGANIZATION:
+        if not organization:
+            raise ApplicationError(_("Give the name of the organization that objects."), code="invalid")
+        if letter is None:
+            raise ApplicationError(_("An organization objects with a stamped letter: upload a scan or photo of it."), code="invalid")
+    else:
+        raise ApplicationError(_("Say whether you object as a person or for an organization."), code="invalid")
+    content_type = _check_letter(letter) if letter is not None else None
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            application=application, objector_kind=objector_kind, objector_name=name[:100],
+            objector_phone=phone[:30], objector_organization=organization[:200], reason=reason,
+        )
+        if letter is not None:
+            digest = hashlib.sha256()
+            for chunk in letter.chunks():
+                digest.update(chunk)
+            letter.seek(0)
+            attachment = Attachment(
+                objection=objection, kind=Attachment.Kind.OBJECTION, original_name=letter.name[:255],
+                content_type=content_type, size=letter.size, sha256=digest.hexdigest(),
+            )
+            attachment.file.save(letter.name, letter, save=False)
+            stored = attachment.file
+            try:
+                attachment.save()
+            except Exception:
+                stored.delete(save=False)
+                raise
+    return objection
+
+
+def objection_decide(*, objection, actor, upheld, investigation):
+    """Record the investigation and the decision. Upheld cancels the award (declined, logged,
+    the organization notified); dismissed lets the 公示 run its course.
+    """
+    investigation = (investigation or "").strip()
+    application = objection.application
+    if not is_bureau_staff_for(actor, application.competition):
+        raise ApplicationError(_("Only staff of the bureau that runs this call can decide its objections."), code="forbidden")
+    if not investigation:
+        raise ApplicationError(_("Record what the investigation found; it is kept with the decision."), code="invalid")
+    with transaction.atomic():
+        locked = Objection.objects.select_for_update().get(pk=objection.pk)
+        if locked.state != Objection.State.OPEN:
+            raise ApplicationError(
+                _("This objection was already decided (%(state)s).") % {"state": locked.get_state_display()},
+                code="decided",
+            )
+        locked.state = Objection.State.UPHELD if upheld else Objection.State.DISMISSED
+        locked.investigation = investigation
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        locked.save(update_fields=["state", "investigation", "decided_at", "decided_by"])
+    if upheld:
+        # The decision is committed first: from now on the upheld objection blocks the award
+        # even if the cancellation below fails, and the award job never runs in between.
+        application.refresh_from_db()
+        if application.status == Status.PUBLICIZING:
+            try:
+                services.application_cancel_after_objection(
+                    application=application, actor=actor,
+                    reason=_("Objection upheld after investigation: %(finding)s") % {"finding": investigation},
+                )
+            except ApplicationError:
+                application.refresh_from_db()
+                if application.status == Status.PUBLICIZING:
+                    Objection.objects.filter(pk=locked.pk).update(
+                        state=Objection.State.OPEN, investigation="", decided_at=None, decided_by=None
+                    )
+                    raise
+    objection.refresh_from_db()
+    return objection
+
+
+# ----- the award when the window has ended --------------------------------------------------------
+
+
+def awards_due(*, now):
+    """Applications in 公示 whose window has ended with no open or upheld objection."""
+    blocking = Objection.objects.filter(
+        application=OuterRef("pk"), state__in=[Objection.State.OPEN, Objection.State.UPHELD]
+    )
+    return (
+        Application.objects.filter(status=Status.PUBLICIZING, publicity_ends_at__lte=now)
+        .exclude(Exists(blocking))
+        .order_by("publicity_ends_at", "pk")
+    )
+
+
+def publicity_award_due(*, now=None):
+    """Award every application whose 公示 ended cleanly, then issue its 立项通知书.
+
+    Safe to run twice or on two workers together: ``application_award`` locks the row and
+    refuses a second transition, and the notice is unique per application. Returns the ids of
+    the applications this run awarded.
+    """
+    from .notices import notice_issue
+
+    now = now or timezone.now()
+    awarded = []
+    for pk in list(awards_due(now=now).values_list("pk", flat=True)):
+        application = Application(pk=pk)
+        try:
+            services.application_award(application=application)
+        except (ApplicationError, Application.DoesNotExist) as exc:
+            logger.info("not awarded %s: %s", pk, getattr(exc, "message", exc))
+            continue
+        awarded.append(pk)
+    # Notices for every awarded application without one (also those a crashed run left behind).
+    missing = Application.objects.filter(status=Status.AWARDED, award_notice__isnull=True).values_list("pk", flat=True)
+    for pk in list(missing):
+        notice_issue(application=Application.objects.get(pk=pk))
+    return awarded

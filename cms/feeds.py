@@ -1,0 +1,40 @@
+"""RSS feed of the calls open now (django.contrib.syndication)."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+
+
+class OpenCallsFeed(Feed):
+    title = _("Open calls for community grants and venture contests")
+    description = _("Calls for applications that are open now, soonest closing first.")
+
+    def link(self):
+        return "/"
+
+    def items(self):
+        return selectors.open_calls(now=timezone.now(), limit=100)
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        closes = date_format(timezone.localtime(item.closes_at), "Y-m-d H:i")
+        return f"{item.bureau.name} · {item.get_fund_source_display()} · {_('Closes')} {closes} · {item.summary}"
+
+    def item_link(self, item):
+        if item.page is not None:
+            return item.page.url
+        return f"/portal/calls/{item.pk}/apply/"
+
+    def item_guid(self, item):
+        return f"{settings.OPEN_DATA_ID_PREFIX}-call-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.opens_at

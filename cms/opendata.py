@@ -1,0 +1,145 @@
+"""Open data: every grant as 360Giving-style records (JSON and CSV) and the open calls.
+
+Identifiers start with ``settings.OPEN_DATA_ID_PREFIX`` and are stable: a grant's id is built
+from its reference number, an organization's from its unified social credit code (or, for a
+filed organization without one, from our record number).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from competitions.models import ServiceArea
+
+from . import selectors
+
+
+def _prefix():
+    return settings.OPEN_DATA_ID_PREFIX
+
+
+def _date(value):
+    """A date for the CSV (YYYY-MM-DD)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date().isoformat()
+    return value.isoformat()
+
+
+def _datetime(value):
+    """A full date-time for the JSON.
+
+    The schema accepts "a date-time or YYYY-MM-DD" through ``oneOf``; validators that do not
+    check the date-time format count a plain date as matching both and reject it, so the JSON
+    always gives the full date-time (a day is given as its midnight in Beijing).
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+    return timezone.localtime(value).isoformat()
+
+
+def _number(value):
+    """Amounts as JSON numbers: integers when whole (360Giving: no commas or symbols)."""
+    if value is None:
+        return 0
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def organization_id(org):
+    return f"{_prefix()}-org-{org.credit_code}" if org.credit_code else f"{_prefix()}-org-local-{org.pk}"
+
+
+def grant_queryset():
+    return selectors.grants().annotate(
+        paid=Sum("disbursements__amount", filter=Q(disbursements__state="paid"))
+    )
+
+
+def grant_record(app):
+    org, call = app.organization, app.competition
+    community = org.community
+    record = {
+        "id": f"{_prefix()}-{app.reference or app.pk}",
+        "title": app.title[:140],
+        "description": app.summary or app.title,
+        "currency": "CNY",
+        "amountAppliedFor": _number(app.requested_amount),
+        "amountAwarded": _number(app.awarded_amount),
+        "amountDisbursed": _number(app.paid),
+        "awardDate": _datetime(app.awarded_at or app.publicity_ends_at or app.updated_at),
+        "recipientOrganization": [{
+            "id": organization_id(org),
+            "name": org.name,
+            **({"companyNumber": org.credit_code} if org.credit_code else {}),
+            "addressLocality": community.name,
+            "addressCountry": "CN",
+        }],
+        "fundingOrganization": [{"id": f"{_prefix()}-bureau-{call.bureau_id}", "name": call.bureau.name}],
+        "grantProgramme": [{"code": f"{_prefix()}-call-{call.pk}", "title": call.title}],
+        "beneficiaryLocation": [{"name": app.place or community.name, "countryCode": "CN"}],
+        "fromOpenCall": "Yes",
+        "classifications": [
+            {"vocabulary": f"{_prefix()}-fund-source", "code": call.fund_source, "title": call.get_fund_source_display()},
+            {"vocabulary": f"{_prefix()}-rural", "code": "rural" if community.is_rural else "urban",
+             "title": "rural" if community.is_rural else "urban"},
+        ],
+        "dateModified": timezone.localtime(app.updated_at).isoformat(),
+    }
+    if app.service_area:
+        record["classifications"].insert(0, {
+            "vocabulary": f"{_prefix()}-service-area", "code": app.service_area,
+            "title": str(ServiceArea(app.service_area).label),
+        })
+    if app.start_date and app.end_date:
+        record["plannedDates"] = [{"startDate": _datetime(app.start_date), "endDate": _datetime(app.end_date)}]
+    return record
+
+
+CSV_COLUMNS = [
+    ("Identifier", lambda r: r["id"]),
+    ("Title", lambda r: r["title"]),
+    ("Description", lambda r: r["description"]),
+    ("Currency", lambda r: r["currency"]),
+    ("Amount Applied For", lambda r: r["amountAppliedFor"]),
+    ("Amount Awarded", lambda r: r["amountAwarded"]),
+    ("Amount Disbursed", lambda r: r["amountDisbursed"]),
+    ("Award Date", lambda r: r["awardDate"][:10]),
+    ("Recipient Org:Identifier", lambda r: r["recipientOrganization"][0]["id"]),
+    ("Recipient Org:Name", lambda r: r["recipientOrganization"][0]["name"]),
+    ("Recipient Org:City", lambda r: r["recipientOrganization"][0]["addressLocality"]),
+    ("Funding Org:Identifier", lambda r: r["fundingOrganization"][0]["id"]),
+    ("Funding Org:Name", lambda r: r["fundingOrganization"][0]["name"]),
+    ("Grant Programme:Code", lambda r: r["grantProgramme"][0]["code"]),
+    ("Grant Programme:Title", lambda r: r["grantProgramme"][0]["title"]),
+    ("Beneficiary Location:Name", lambda r: r["beneficiaryLocation"][0]["name"]),
+    ("Planned Dates:Start Date", lambda r: (r.get("plannedDates") or [{}])[0].get("startDate", "")[:10]),
+    ("Planned Dates:End Date", lambda r: (r.get("plannedDates") or [{}])[0].get("endDate", "")[:10]),
+    ("From An Open Call?", lambda r: r["fromOpenCall"]),
+    ("Last Modified", lambda r: r["dateModified"]),
+]
+
+
+def call_record(competition, request=None):
+    page = getattr(competition, "page", None)
+    return {
+        "id": f"{_prefix()}-call-{competition.pk}",
+        "title": competition.title,
+        "bureau": competition.bureau.name,
+        "fundSource": competition.fund_source,
+        "fundSourceTitle": str(competition.get_fund_source_display()),
+        "currency": "CNY",
+        "totalBudget": _number(competition.total_budget),
+        "minAmount": _number(competition.min_amount),
+        "maxAmount": _number(competition.max_amount),
+        "opensAt": timezone.localtime(competition.opens_at).isoformat(),
+        "closesAt": timezone.localtime(competition.closes_at).isoformat(),
+        "eligibleCategories": competition.allowed_categories,
+        "eligibleServiceAreas": competition.allowed_service_areas,
+        "url": page.get_full_url(request) if page is not None else None,
+        "applyUrl": f"{settings.SITE_URL}/portal/calls/{competition.pk}/apply/",
+    }

@@ -1,0 +1,162 @@
+"""Public views outside the page tree: objections, verification, search and open data (thin)."""
+
+import csv
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import Q
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+from wagtail.models import Page
+
+from applications.notices import notice_for_code
+from applications.publicity import objection_file
+from applications.services import ApplicationError
+
+from . import antispam, opendata, selectors
+from .forms import ObjectionForm
+from .models import PublicityPage, paginate
+
+
+def _refuse(request, message, *, status=400, page=None):
+    return render(request, "cms/refused.html", {"message": message, "back": page}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def objection_create(request, page_id):
+    """File an objection to a project of a 公示 (the form is on the 公示 page itself)."""
+    page = Page.objects.live().filter(pk=page_id).first()
+    if page is None:
+        raise Http404(_("No such page."))
+    page = page.specific
+    if not isinstance(page, PublicityPage):
+        return _refuse(
+            request,
+            _("“%(title)s” is not a public notice (公示): objections are filed on the 公示 page of the project.")
+            % {"title": page.title},
+            page=page,
+        )
+    if request.method == "GET":
+        return HttpResponseRedirect(page.url + "#objection")
+    refusal = antispam.hit_rate_limit(request)
+    if refusal:
+        return _refuse(request, refusal, status=429, page=page)
+    if request.POST.get(antispam.HONEYPOT_FIELD):
+        return _refuse(request, _("The form could not be accepted. Reload the page and fill it in again."), page=page)
+    context = page.get_context(request)
+    form = ObjectionForm(request.POST, request.FILES, page=page, entries=context["entries"])
+    error = antispam.check_token(request.POST.get("started"))
+    if error is None and form.is_valid():
+        data = form.cleaned_data
+        application = next(e.application for e in context["entries"] if e.application_id == data["application"])
+        try:
+            objection_file(
+                application=application, objector_kind=data["objector_kind"], name=data["name"],
+                phone=data["phone"], organization=data["organization"], reason=data["reason"],
+                letter=data.get("letter"),
+            )
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Your objection was received. The bureau will investigate it; the outcome will be shown on this page."),
+            )
+            return HttpResponseRedirect(page.url + "#objections")
+    if error:
+        form.add_error(None, error)
+        if error and "started" in form.data:
+            # A fresh timestamp: the person may correct and resend after reading the message.
+            form.data = form.data.copy()
+            form.data["started"] = antispam.form_token()
+    context["objection_form"] = form
+    return TemplateResponse(request, page.get_template(request), context, status=400)
+
+
+@require_GET
+def verify(request, code):
+    """Public check of a 立项通知书: genuine (with its particulars) or clearly not genuine."""
+    notice = notice_for_code(code)
+    status = 200 if notice is not None else 404
+    return render(request, "cms/verify.html", {"notice": notice, "code": code[:60]}, status=status)
+
+
+def _search(query):
+    """Wagtail's full-text search, plus a substring match on titles and descriptions.
+
+    The database backend splits words on spaces, which Chinese text does not have; the
+    substring match finds “公益创投” inside “社区公益创投培训会”.
+    """
+    if not query:
+        return []
+    live = Page.objects.live().exclude(depth=1)
+    found = list(live.search(query)[:200])
+    seen = {p.pk for p in found}
+    substring = live.filter(
+        Q(title__icontains=query) | Q(search_description__icontains=query) | Q(seo_title__icontains=query)
+    ).order_by("-first_published_at")[:200]
+    return found + [p for p in substring if p.pk not in seen]
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    results = paginate(request, _search(query), 20)
+    return render(request, "cms/search.html", {"query": query, "results": results, "extra": urlencode({"q": query})})
+
+
+def _json(data, filename):
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def grants_json(request):
+    """Every awarded grant as a 360Giving-style package: {"grants": [...]}."""
+    grants = [opendata.grant_record(app) for app in opendata.grant_queryset()]
+    return _json({"grants": grants}, "grants.json")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def grants_csv(request):
+    """The same grants as CSV with 360Giving column titles, one row per grant (UTF-8 with BOM for Excel)."""
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff" + writer.writerow([title for title, _get in opendata.CSV_COLUMNS])
+        for app in opendata.grant_queryset().iterator(chunk_size=500):
+            record = opendata.grant_record(app)
+            yield writer.writerow([get(record) for _title, get in opendata.CSV_COLUMNS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="grants.csv"'
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def calls_json(request):
+    """Feed of the calls open now (JSON)."""
+    calls = selectors.open_calls(now=timezone.now())
+    return _json({"calls": [opendata.call_record(c, request) for c in calls]}, "calls.json")
+
+
