@@ -7,7 +7,7 @@ person can act on.
 """
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -337,8 +337,27 @@ def application_shortlist(*, application, actor, note=""):
     return _run(application, "shortlist", actor=actor, note=note)
 
 
+def _amount(value):
+    """A yuan amount from a number or a string; bad input is a refusal, never a crash."""
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise ApplicationError(
+            _("“%(value)s” is not an amount: enter yuan as a number, such as 12000.50.") % {"value": value},
+            code="invalid",
+        )
+    return amount
+
+
+def _require_reason(reason, message):
+    if not reason or not str(reason).strip():
+        raise ApplicationError(message, code="invalid")
+
+
 def application_recommend(*, application, actor, amount, note=""):
-    amount = Decimal(str(amount))
+    amount = _amount(amount)
     if amount <= 0:
         raise ApplicationError(_("The amount to fund must be more than zero."), code="invalid")
     if amount > application.competition.max_amount:
@@ -352,6 +371,8 @@ def application_recommend(*, application, actor, amount, note=""):
 
 
 def application_decline(*, application, actor, reason):
+    """Not funded; the applicant reads the reason."""
+    _require_reason(reason, _("Give the reason the application is not funded; the applicant will read it."))
     return _run(application, "decline", actor=actor, note=reason, reason=reason)
 
 
@@ -365,6 +386,7 @@ def application_publicize(*, application, actor, start=None):
 
 
 def application_cancel_after_objection(*, application, actor, reason):
+    _require_reason(reason, _("Give the finding of the objection that cancels the award; the applicant will read it."))
     return _run(application, "cancel_after_objection", actor=actor, note=reason, reason=reason)
 
 
@@ -382,10 +404,18 @@ def application_complete(*, application, actor, note=""):
 
 
 def application_terminate(*, application, actor, reason, return_amount=Decimal("0")):
-    if not reason or not reason.strip():
-        raise ApplicationError(_("Give the reason for terminating the project."), code="invalid")
-    return _run(application, "terminate", actor=actor, note=reason, reason=reason,
-                return_amount=Decimal(str(return_amount)))
+    """End a contracted project early; what must be paid back is between 0 and the award."""
+    _require_reason(reason, _("Give the reason for terminating the project."))
+    return_amount = _amount(return_amount)
+    if return_amount < 0:
+        raise ApplicationError(_("The amount to be returned cannot be negative."), code="invalid")
+    if application.awarded_amount is not None and return_amount > application.awarded_amount:
+        raise ApplicationError(
+            _("The amount to be returned cannot exceed the %(awarded)s yuan awarded.")
+            % {"awarded": application.awarded_amount},
+            code="invalid",
+        )
+    return _run(application, "terminate", actor=actor, note=reason, reason=reason, return_amount=return_amount)
 
 
 def application_withdraw(*, application, actor, note=""):

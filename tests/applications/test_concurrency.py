@@ -133,3 +133,24 @@ def test_withdraw_while_staff_accept(require_postgres):
     app.refresh_from_db()
     assert app.status == Status.WITHDRAWN
     assert "Audit log intact" in verify_log()
+
+
+def test_the_last_two_sheets_at_the_same_moment_complete_the_review_once(require_postgres):
+    from review import services as review_services
+    from tests.factories import UserFactory
+
+    app = application_in_state(Status.UNDER_REVIEW)
+    first, second = UserFactory(), UserFactory()
+    a1 = review_services.assignment_create(application=app, reviewer=first)
+    a2 = review_services.assignment_create(application=app, reviewer=second)
+
+    results = race(
+        lambda: review_services.sheet_submit(sheet=a1.sheet, actor=first),
+        lambda: review_services.sheet_submit(sheet=a2.sheet, actor=second),
+    )
+
+    assert not any(isinstance(r, BaseException) for r in results), results
+    app.refresh_from_db()
+    assert app.status == Status.REVIEWED
+    assert TransitionLog.objects.filter(application=app, transition="application.complete_review").count() == 1
+    assert "Audit log intact" in verify_log()

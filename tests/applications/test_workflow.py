@@ -515,3 +515,29 @@ def test_the_whole_path_leaves_a_log_of_every_step():
         "application.award", "application.sign_agreement", "application.complete",
     ]
     assert [e.seq for e in app.log.all()] == list(range(1, 10))
+
+
+def test_amounts_that_are_not_numbers_are_refused_not_crashes():
+    app = application_in_state(Status.REVIEWED)
+    for bad in ("五万", "", "NaN", "Infinity", None):
+        assert_refused(services.application_recommend, app, "is not an amount", actor=app.staff, amount=bad)
+    services.application_recommend(application=app, actor=app.staff, amount="40,000.00")
+    assert app.awarded_amount == Decimal("40000.00")
+
+
+def test_the_amount_to_return_lies_between_zero_and_the_award():
+    app = application_in_state(Status.CONTRACTED)
+    assert_refused(services.application_terminate, app, "cannot be negative", actor=app.staff, reason="违约",
+                   return_amount="-1")
+    assert_refused(services.application_terminate, app, re.escape("cannot exceed the 50000.00 yuan awarded"),
+                   actor=app.staff, reason="违约", return_amount="50000.01")
+    assert_refused(services.application_terminate, app, "is not an amount", actor=app.staff, reason="违约",
+                   return_amount="全部")
+    services.application_terminate(application=app, actor=app.staff, reason="违约", return_amount="50000")
+    assert app.return_amount == Decimal("50000")
+
+
+@pytest.mark.parametrize("name,source", [("decline", Status.REVIEWED), ("cancel_after_objection", Status.PUBLICIZING)])
+def test_decline_and_cancel_need_the_reason_the_applicant_reads(name, source):
+    app = application_in_state(source)
+    assert_refused(getattr(services, f"application_{name}"), app, "the applicant will read it", actor=app.staff, reason=" ")
