@@ -710,7 +710,7 @@ class ApplicationBulkTransition(BulkAction):
         return context
 
     def run(self, application):
-        raise NotImplementedError
+        STAFF_ACTIONS[self.transition].service(application=application, actor=self.request.user)
 
     def form_valid(self, form):
         # Not in one transaction: each application is its own step (the services are durable).
@@ -742,9 +742,6 @@ class AcceptEligibleBulkAction(ApplicationBulkTransition):
         "%(count)d application accepted as eligible.", "%(count)d applications accepted as eligible.", "count"
     )
 
-    def run(self, application):
-        services.application_accept_eligible(application=application, actor=self.request.user)
-
 
 class OpenReviewBulkAction(ApplicationBulkTransition):
     display_name = gettext_lazy("Open expert review")
@@ -756,6 +753,3 @@ class OpenReviewBulkAction(ApplicationBulkTransition):
     done_message = ngettext_lazy(
         "%(count)d application opened for review.", "%(count)d applications opened for review.", "count"
     )
-
-    def run(self, application):
-        services.application_open_review(application=application, actor=self.request.user)
