@@ -45,6 +45,18 @@ class ApplicationViewSet(ScopedModelViewSet):
     inspect_view_enabled = True
     list_per_page = 50
     form_fields = []  # staff never add or edit applications (the policy refuses it)
+    # CSV/XLSX of the filtered listing (the same scoped, joined queryset as the page).
+    list_export = [
+        "reference", "competition.title", "title", "organization.name", "organization.get_category_display",
+        "get_status_display", "requested_amount", "organization.community.is_rural", "submitted_at",
+    ]
+    export_headings = {
+        "reference": _("Reference"), "competition.title": _("Call"), "title": _("Project title"),
+        "organization.name": _("Organization"), "organization.get_category_display": _("Category"),
+        "get_status_display": _("Status"), "requested_amount": _("Requested (yuan)"),
+        "organization.community.is_rural": _("Rural"), "submitted_at": _("Submitted"),
+    }
+    export_filename = "applications"
     inspect_view_fields = [
         "reference", "status", "competition", "organization", "title", "summary", "service_area",
         "target_groups", "beneficiaries", "place", "start_date", "end_date", "requested_amount",

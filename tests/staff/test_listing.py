@@ -127,3 +127,16 @@ def test_spread_flag_filter_uses_the_review_aggregation(client, staff, call):
     assert disputed.reference in flagged and agreed.reference not in flagged
     calm = client.get("/admin/application/?spread=false").content.decode()
     assert agreed.reference in calm and disputed.reference not in calm
+
+
+def test_csv_export_of_the_filtered_listing_keeps_to_the_bureau(client, staff, call, other_staff):
+    mine = application_in(Status.ELIGIBLE, competition=call, title="导出的项目")
+    skipped = application_in(Status.SUBMITTED, competition=call)
+    theirs = application_in(Status.ELIGIBLE, competition=CompetitionFactory(bureau=other_staff.bureau))
+    client.force_login(staff)
+    response = client.get("/admin/application/?export=csv&status=eligible")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert "Reference" in body.splitlines()[0] and "Organization" in body.splitlines()[0]
+    assert mine.reference in body and "导出的项目" in body
+    assert skipped.reference not in body and theirs.reference not in body
