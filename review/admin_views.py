@@ -194,9 +194,12 @@ def funding(request, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            chosen = form.decisions()
+            instances = Application.objects.select_related("competition").in_bulk([s.pk for s, _a in chosen])
             try:
                 recommended, declined, refused = services.funding_confirm(
-                    competition=competition, actor=request.user, decisions=form.decisions(),
+                    competition=competition, actor=request.user,
+                    decisions=[(instances[s.pk], amount) for s, amount in chosen if s.pk in instances],
                     decline_reason=form.cleaned_data.get("decline_reason", ""),
                 )
             except services.ReviewError as exc:

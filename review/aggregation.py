@@ -131,16 +131,26 @@ METHODS = {"mean": mean, "median": median, "trimmed_mean": trimmed_mean}
 
 def aggregate(sheets, rubric, *, method="mean", spread_threshold=Decimal("20")):
     """Score every application that has sheets. Returns {application id: ApplicationResult}."""
-    totals = {}
     raw = []
     criterion_points = {}
     for sheet in sheets:
-        total = sheet_total(sheet.points, rubric)
-        totals.setdefault(sheet.application_id, []).append(total)
-        raw.append((sheet.application_id, sheet.reviewer_id, total))
+        raw.append((sheet.application_id, sheet.reviewer_id, sheet_total(sheet.points, rubric)))
         per = criterion_points.setdefault(sheet.application_id, {})
         for c in rubric:
             per.setdefault(c.id, []).append(Decimal(sheet.points.get(c.id, 0)))
+    means = {app: {cid: mean(pts) for cid, pts in per.items()} for app, per in criterion_points.items()}
+    return aggregate_totals(raw, means, method=method, spread_threshold=spread_threshold)
+
+
+def aggregate_totals(raw, criterion_means, *, method="mean", spread_threshold=Decimal("20")):
+    """The same from sheet totals already computed (e.g. by the database).
+
+    ``raw`` is ``[(application id, reviewer id, total 0..100)]``; ``criterion_means`` maps
+    application id -> {criterion id: mean points}.
+    """
+    totals = {}
+    for app, _reviewer, total in raw:
+        totals.setdefault(app, []).append(total)
     if method == "zscore":
         scores = rescale_to_100(zscores(raw))
     else:
@@ -156,7 +166,7 @@ def aggregate(sheets, rubric, *, method="mean", spread_threshold=Decimal("20")):
             totals=values,
             spread=spread,
             spread_flag=spread > threshold,
-            criterion_means={cid: ROUND(mean(pts)) for cid, pts in criterion_points[app].items()},
+            criterion_means={cid: ROUND(m) for cid, m in criterion_means.get(app, {}).items()},
         )
     return results
 

@@ -189,7 +189,7 @@ def test_pitch_round_shortlist_panel_and_final_score(client, staff, bureau):
     from review.selectors import ranking
 
     _c, rows = ranking(call)
-    assert rows[0].application == app and rows[0].final == Decimal("84.00")  # 80 × 0.6 + 90 × 0.4
+    assert rows[0].application.pk == app.pk and rows[0].final == Decimal("84.00")  # 80 × 0.6 + 90 × 0.4
     page = client.get(url(call, "funding/")).content.decode()
     assert "not shortlisted for the pitch round" in page
 
