@@ -1,0 +1,152 @@
+"""``manage.py seed_demo``: the demo data, made through the real services, safe to run twice."""
+
+import io
+import time
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.models import User
+from applications.models import Application, Organization, Status
+from competitions.management.commands.seed_demo import DEMO_PASSWORD, HOME_TITLE, STAFF_GROUP
+from competitions.models import Competition, Criterion, FundSource, OrganizationCategory, RegistrationStatus
+from review.models import Assignment, ReviewerProfile
+
+pytestmark = pytest.mark.django_db
+
+def _snapshot():
+    # Every table of every installed app, Wagtail's and allauth's included.
+    counts = {model._meta.label: model._base_manager.count() for model in apps.get_models()}
+    rows = {
+        "applications": list(Application.objects.order_by("pk").values_list("pk", "status", "version", "log_head")),
+        "calls": list(Competition.objects.order_by("pk").values_list("pk", "opens_at", "closes_at")),
+        "users": list(User.objects.order_by("pk").values_list("pk", "password", "last_login")),
+    }
+    return counts, rows
+
+
+def _seed():
+    out = io.StringIO()
+    started = time.perf_counter()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue(), time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module, inside a transaction rolled back at its end.
+
+    Each test still runs in its own savepoint (``db``), so what a test changes is undone. The
+    outer block is marked as a test case's, as Django's TestCase does, so that the services'
+    ``durable`` transactions may run inside it.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True
+        outer.__enter__()
+        try:
+            # The per-test settings fixtures have not run yet: hash as they will check.
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                output, seconds = _seed()
+            print(f"seed_demo first run: {seconds:.2f} s")  # a figure, not an assert (see STYLE.md)
+            yield output
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def test_second_run_changes_nothing(seeded):
+    before = _snapshot()
+    output, seconds = _seed()
+    print(f"seed_demo second run: {seconds:.2f} s")
+    assert _snapshot() == before
+    assert "already present" in output
+    assert "created" not in output.replace("0 created", "")
+
+
+def test_prints_the_logins(seeded):
+    assert DEMO_PASSWORD in seeded
+    for login in ("admin", "province-staff", "city-staff", "reviewer1", "applicant01@example.org"):
+        assert login in seeded
+
+
+def test_thirty_organizations_of_every_kind_urban_and_rural(seeded):
+    organizations = Organization.objects.select_related("community")
+    assert organizations.count() == 30
+    assert {o.category for o in organizations} == set(OrganizationCategory.values)
+    assert {o.registration_status for o in organizations} == set(RegistrationStatus.values)
+    assert {o.community.is_rural for o in organizations} == {True, False}
+    for organization in organizations:
+        organization.full_clean()  # valid credit codes for registered ones, filing records for filed
+        assert organization.memberships.filter(role="owner").exists()
+
+
+def test_open_lottery_call_allows_exactly_the_four_areas(seeded):
+    call = Competition.objects.get(fund_source=FundSource.LOTTERY_FUND)
+    assert call.is_open(timezone.now())
+    assert sorted(call.allowed_service_areas) == sorted(["elderly", "disability", "orphans", "poverty"])
+    assert call.bureau.name == "贵阳市民政局"
+    assert call.criteria.count() >= 3
+    assert [(t.percent, t.trigger) for t in call.tranches.all()] == [(50, "contract"), (30, "midterm"), (20, "final")]
+    assert {r.kind for r in call.report_requirements.all()} == {"midterm", "final"}
+
+
+def test_venture_contest_is_closed_with_a_pitch_round(seeded):
+    contest = Competition.objects.get(fund_source=FundSource.VENTURE_CONTEST)
+    assert contest.phase(timezone.now()) == "closed"
+    assert contest.pitch_round and contest.pitch_weight > 0
+    assert contest.criteria.filter(stage=Criterion.Stage.PITCH).exists()
+    assert contest.bureau.name == "贵州省民政厅"
+    assert contest.applications.filter(status=Status.SHORTLISTED).exists()
+
+
+def test_applications_spread_over_the_workflow_with_a_verified_log(seeded):
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert len(statuses) >= 8
+    assert {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.INELIGIBLE, Status.ELIGIBLE,
+            Status.UNDER_REVIEW, Status.REVIEWED, Status.SHORTLISTED, Status.RECOMMENDED, Status.DECLINED,
+            Status.PUBLICIZING, Status.AWARDED, Status.WITHDRAWN} <= statuses
+    for app in Application.objects.exclude(status=Status.DRAFT):
+        assert app.log.exists() and app.log_head
+    reviewed = Application.objects.filter(status=Status.REVIEWED).first()
+    assert reviewed.log.filter(transition="application.complete_review", actor=None).exists()
+    assert all(a.sheet.locked for a in Assignment.objects.filter(application=reviewed, stage="review"))
+    assert Assignment.objects.filter(application__status=Status.UNDER_REVIEW, state="assigned").exists()
+    out = io.StringIO()
+    call_command("verify_audit_log", stdout=out)
+    assert "Audit log intact" in out.getvalue()
+
+
+def test_people_can_log_in(seeded, client):
+    assert User.objects.filter(is_superuser=True, username="admin").exists()
+    assert ReviewerProfile.objects.count() >= 5
+    for username in ("province-staff", "city-staff"):
+        staff = User.objects.get(username=username)
+        assert staff.is_bureau_staff and staff.groups.filter(name=STAFF_GROUP).exists()
+        assert staff.has_perm("wagtailadmin.access_admin")
+    applicant = User.objects.get(username="applicant01")
+    assert EmailAddress.objects.filter(user=applicant, verified=True, primary=True).exists()
+    response = client.post("/accounts/login/", {"login": applicant.email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    assert client.login(username="city-staff", password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_home_page_is_the_site_root(seeded, client):
+    from wagtail.models import Page, Site
+
+    from cms.models import HomePage
+
+    site = Site.objects.get(is_default_site=True)
+    home = HomePage.objects.get()
+    assert site.root_page_id == home.pk and home.title == HOME_TITLE and home.slug == "home"
+    # Wagtail's placeholder 'Welcome' page is gone.
+    assert not Page.objects.filter(depth=2).exclude(pk=home.pk).exists()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert HOME_TITLE in response.content.decode()
