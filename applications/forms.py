@@ -232,11 +232,15 @@ BudgetLineFormSet = forms.formset_factory(BudgetLineForm, formset=BaseBudgetLine
 
 
 def budget_formset(application, data=None):
+    """The lines as saved, or as posted. Posted lines are read as they are, without the saved ones as
+    ``initial``: otherwise a line equal to the saved one would count as unchanged and be dropped."""
+    if data is not None:
+        return BudgetLineFormSet(data=data, prefix="lines")
     initial = [
         {"category": line.category, "item": line.item, "amount": line.amount}
         for line in application.budget_lines.all()
     ]
-    return BudgetLineFormSet(data=data, initial=initial, prefix="lines")
+    return BudgetLineFormSet(initial=initial, prefix="lines")
 
 
 class AttachmentForm(forms.Form):

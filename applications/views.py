@@ -8,6 +8,7 @@ from allauth.account.decorators import verified_email_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseBadRequest
@@ -307,6 +308,27 @@ def _section_context(app, section, form, **extra):
     return context
 
 
+# Versions produced by a person's own autosaves, so that their section form (loaded earlier)
+# is not refused as stale because of their own field-by-field saves. Kept in the shared cache.
+def _own_versions_key(user, app):
+    return f"portal:autosaved:{user.pk}:{app.pk}"
+
+
+def _remember_own_version(user, app):
+    key = _own_versions_key(user, app)
+    versions = (cache.get(key) or [])[-50:]
+    cache.set(key, versions + [app.version], 60 * 60 * 12)
+
+
+def _expected_version(user, app, form_version):
+    """The form's version, or the current one if only this person's autosaves came in between."""
+    if form_version < app.version:
+        own = set(cache.get(_own_versions_key(user, app)) or [])
+        if all(v in own for v in range(form_version + 1, app.version + 1)):
+            return app.version
+    return form_version
+
+
 def _stale_data(request, app):
     """The person's input with the current version, so a second save goes through deliberately."""
     data = request.POST.copy()
@@ -336,7 +358,8 @@ def application_section(request, pk, section):
         if lines is not None:
             changes["budget_lines"] = lines.lines()
         try:
-            services.application_update(application=app, actor=request.user, expected_version=form.cleaned_data["version"], **changes)
+            expected = _expected_version(request.user, app, form.cleaned_data["version"])
+            services.application_update(application=app, actor=request.user, expected_version=expected, **changes)
         except ApplicationError as exc:
             app.refresh_from_db()
             form = form_class(_stale_data(request, app), instance=app)
@@ -403,12 +426,14 @@ def application_autosave(request, pk, field):
     if not request.htmx:
         return redirect("applications:section", pk=app.pk, section=section)
     error = None
+    pending = 0
     try:
         if field == "budget_lines":
+            # Lines are saved as they become complete; a line still being typed waits for the rest.
             lines = budget_formset(app, request.POST)
-            if not lines.is_valid():
-                raise ApplicationError(" ".join(str(e) for f in lines.forms for e in f.non_field_errors()) or _("Check the budget lines."))
+            lines.is_valid()
             changes = {"budget_lines": lines.lines()}
+            pending = sum(1 for f in lines.forms if not f.is_valid())
         else:
             form = FORM_OF_SECTION[section](instance=app)
             form_field = form.fields[field]
@@ -419,14 +444,14 @@ def application_autosave(request, pk, field):
                 messages_ = getattr(exc, "messages", [str(exc)])
                 raise ApplicationError(" ".join(str(m) for m in messages_)) from None
         app = services.application_update(application=app, actor=request.user, **changes)
+        _remember_own_version(request.user, app)
     except ApplicationError as exc:
         error = exc.message
         app.refresh_from_db()
-    response = render(request, "portal/_autosave.html", {
-        "app": app, "field": field, "error": error, "saved_at": timezone.localtime(),
-        "total": sum((line.amount for line in app.budget_lines.all()), 0) if field == "budget_lines" else None,
+    return render(request, "portal/_autosave.html", {
+        "app": app, "field": field, "error": error, "saved_at": timezone.localtime(), "pending": pending,
+        "blockers": blockers(app),
     })
-    return response
 
 
 # ----- status, submit, receipt, withdraw ------------------------------------------------------------

@@ -32,6 +32,21 @@
   });
   document.addEventListener("DOMContentLoaded", updateBudgetTotal);
 
+  // A field left by clicking Save is autosaved on its way out; let that save finish first so the
+  // form is sent with the version the autosave produced.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.id || form.id !== "section-form" || !form.querySelector(".htmx-request")) return;
+    event.preventDefault();
+    var submitter = event.submitter;
+    var done = function () {
+      if (form.querySelector(".htmx-request")) return;
+      document.body.removeEventListener("htmx:afterSettle", done);
+      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+    };
+    document.body.addEventListener("htmx:afterSettle", done);
+  }, true);
+
   // One click submits once: the button is disabled while the request is on its way.
   document.addEventListener("submit", function (event) {
     var form = event.target;

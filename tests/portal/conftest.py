@@ -46,3 +46,13 @@ def other_application(db):
 @pytest.fixture
 def stranger(db):
     return verified(UserFactory())
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Ids repeat between tests (rolled back), so nothing cached may outlive a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

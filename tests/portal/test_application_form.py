@@ -134,11 +134,15 @@ def test_half_filled_budget_line_is_refused_with_the_input_kept(app_client, draf
     assert 'value="300"' in response.content.decode()
 
 
-def test_budget_autosave_replaces_the_lines(app_client, draft):
-    data = _budget_post(draft, [("activities", "活动", "45000"), ("admin", "管理", "5000")])
+def test_budget_autosave_replaces_the_lines_and_refreshes_the_checklist(app_client, draft):
+    data = _budget_post(draft, [("activities", "活动", "45000"), ("admin", "管理", "5000"), ("travel", "", "")])
     response = app_client.post(reverse("applications:autosave", args=[draft.pk, "budget_lines"]), data, HTTP_HX_REQUEST="true")
-    assert "Saved at" in response.content.decode()
+    html = response.content.decode()
+    assert "Saved at" in html
+    assert "A line is saved once its category, item and amount are all filled in." in html
     assert sorted(l.item for l in draft.budget_lines.all()) == ["活动", "管理"]
+    assert 'id="checklist" aria-labelledby="checklist-h" hx-swap-oob="true"' in html
+    assert "Nothing blocks submission" in html
 
 
 def test_indicators_one_a_line(app_client, draft):
@@ -169,3 +173,50 @@ def test_submitted_application_sections_cannot_be_edited(app_client, draft):
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.title != "x"
+
+
+def test_own_autosaves_do_not_make_the_section_form_stale(app_client, draft):
+    loaded_at = draft.version
+    app_client.post(reverse("applications:autosave", args=[draft.pk, "summary"]), {"summary": "自动保存的摘要"}, HTTP_HX_REQUEST="true")
+    response = app_client.post(section_url(draft, "project"), {"title": "标题", "summary": "自动保存的摘要", "version": loaded_at})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "标题"
+
+
+def test_another_members_autosave_still_makes_the_form_stale(app_client, draft, client):
+    from tests.factories import UserFactory
+    from tests.portal.conftest import verified
+    from applications.models import Membership
+
+    loaded_at = draft.version
+    colleague = verified(UserFactory())
+    Membership.objects.create(organization=draft.organization, user=colleague, role="editor")
+    from django.test import Client
+
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    other.force_login(colleague)
+    other.post(reverse("applications:autosave", args=[draft.pk, "summary"]), {"summary": "同事写的"}, HTTP_HX_REQUEST="true")
+    response = app_client.post(section_url(draft, "project"), {"title": "我的标题", "summary": "我的摘要", "version": loaded_at})
+    assert response.status_code == 409
+    assert "我的摘要" in response.content.decode()
+
+
+def test_saving_the_same_lines_twice_keeps_them(app_client, draft):
+    data = _budget_post(draft, [("activities", "活动", "45000"), ("admin", "管理", "5000")])
+    url = reverse("applications:autosave", args=[draft.pk, "budget_lines"])
+    app_client.post(url, data, HTTP_HX_REQUEST="true")
+    app_client.post(url, data, HTTP_HX_REQUEST="true")
+    assert draft.budget_lines.count() == 2
+    draft.refresh_from_db()
+    data["version"] = draft.version
+    app_client.post(section_url(draft, "budget"), data)
+    assert draft.budget_lines.count() == 2
+
+
+def test_clearing_a_saved_line_removes_it(app_client, draft):
+    page = app_client.get(section_url(draft, "budget")).content.decode()
+    assert 'name="lines-INITIAL_FORMS" value="2"' in page
+    data = _budget_post(draft, [("activities", "助餐服务", "50000"), ("", "", "")], **{"lines-INITIAL_FORMS": "2"})
+    app_client.post(section_url(draft, "budget"), data)
+    assert [l.item for l in draft.budget_lines.all()] == ["助餐服务"]
