@@ -53,9 +53,11 @@ def tasks_to_broker(redis_url, settings):
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
 
     def reset_pool():
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        # Forget the cached pools so the next send builds them from the broker URL now set.
+        # They are not closed: kombu keeps pools per URL process-wide and would hand a closed
+        # one to the next test that sends (eager sends acquire a producer too).
+        app._pool = None
+        app.amqp._producer_pool = None
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(broker_url=redis_url, task_always_eager=False)
