@@ -52,7 +52,7 @@ def final_scores(*, competition, applications):
         return {}
     wanted = {a.pk for a in applications}
     try:
-        _rubric, rows = ranking(competition, statuses=[Status.RECOMMENDED])
+        _rubric, rows = ranking(competition, statuses=[Status.RECOMMENDED, Status.PUBLICIZING])
         return {
             row.application.pk: row.final for row in rows
             if row.application.pk in wanted and row.final is not None

@@ -4,7 +4,9 @@
 pages comes from the demo records; the pages only add words around them.
 """
 
+import contextlib
 import datetime as dt
+import logging
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -102,7 +104,6 @@ def _call_pages(index):
         ]
         page = CallPage(
             title=call.title, slug=f"call-{call.pk}", competition=call,
-            intro=f"<p>{call.summary or call.title}</p>",
             search_description=f"{call.bureau.name}发布的{call.get_fund_source_display()}申报通知：{call.title}。",
             body=body,
         )
@@ -159,9 +160,23 @@ def _publicity_pages(index):
     return made
 
 
+@contextlib.contextmanager
+def _quiet():
+    # Publishing pages logs a line per page and per search-index task: too much for a seed run.
+    names = ("wagtail", "django_tasks")
+    saved = {name: logging.getLogger(name).level for name in names}
+    for name in names:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
 def build_demo_site():
     """Create the demo page tree under the home page; return the number of pages created."""
-    with transaction.atomic():
+    with _quiet(), transaction.atomic():
         home = _home()
         made = 0
         calls, created = _child(home, CallIndexPage, "calls", title="申报通知",

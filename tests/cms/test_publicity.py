@@ -254,9 +254,11 @@ def test_upheld_objection_cancels_the_award(publicity, mailoutbox, django_captur
     entry = app.log.order_by("-seq").first()
     assert entry.transition == "application.cancel_after_objection"
     assert "服务人数虚报" in entry.note
-    notification = Notification.objects.get(user=app.member, subject__contains="cancelled")
+    # The organization hears of it (in its member's language), in the site and by mail.
+    notification = Notification.objects.get(key=f"transition:{entry.pk}:user:{app.member.pk}")
     assert notification.url == f"/portal/applications/{app.pk}/"
-    assert any("cancelled" in m.subject for m in mailoutbox)
+    assert app.reference in notification.subject
+    assert [m.to for m in mailoutbox if m.subject == notification.subject] == [[app.member.email]]
 
 
 def test_dismissed_objection_keeps_the_award(client, publicity):
@@ -318,3 +320,18 @@ def test_letter_download_is_for_the_bureau_only(client, publicity):
     response = client.get(f"/admin/publicity/objections/{objection.pk}/letters/{attachment.pk}/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_final_scores_come_from_the_review_ranking(client, announcements):
+    from review.models import Score
+
+    app = application_in_state(Status.RECOMMENDED)
+    sheet = app.assignments.get().sheet
+    for criterion in app.competition.criteria.all():
+        Score.objects.create(sheet=sheet, criterion=criterion, points=criterion.max_points - 5)
+    page = publicity_publish(competition=app.competition, actor=app.staff)
+    entry = page.entries.get()
+    assert entry.final_score is not None and entry.final_score > 0
+    text = client.get(page.url).content.decode()
+    assert f"{entry.final_score:.2f}" in text
+    assert "not published" not in text

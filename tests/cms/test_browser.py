@@ -1,0 +1,109 @@
+"""A visitor reads a call, opens a 公示 and objects; staff uphold it; the award is cancelled."""
+
+import datetime as dt
+import os
+import time
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from applications.models import Objection, Status
+from applications.publicity import publicity_award_due, publicity_publish
+from tests.factories import application_in_state
+
+from .conftest import add_call_page, admin_staff
+
+try:  # the shared harness (tests/browser/conftest.py) when it is there
+    from tests.browser.conftest import browser, phone_page  # noqa: F401
+except ImportError:  # a minimal local one otherwise
+    CHROMIUM = "/usr/bin/chromium"
+
+    @pytest.fixture(scope="session")
+    def browser():
+        from playwright.sync_api import sync_playwright
+
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            yield launched
+            launched.close()
+
+    @pytest.fixture
+    def phone_page(browser, live_server):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844},
+                                      is_mobile=True, has_touch=True, locale="en-US")
+        context.set_default_timeout(20_000)
+        yield context.new_page()
+        context.close()
+
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.path.exists("/usr/bin/chromium") and not IN_CI,
+                       reason="browser tests need Debian's chromium at /usr/bin/chromium"),
+]
+
+
+def test_objection_upheld_cancels_the_award(phone_page, home, call_index, announcements, settings):
+    settings.OBJECTION_MIN_FILL_SECONDS = 1
+    app = application_in_state(Status.RECOMMENDED, title="幸福里助餐项目")
+    add_call_page(call_index, app.competition)
+    publicity = publicity_publish(competition=app.competition, actor=app.staff)
+    page = phone_page
+
+    # A visitor reads the call from the home page...
+    page.goto("/")
+    page.click(f"text={app.competition.title}")
+    assert "Key facts" in page.content()
+    assert page.locator("a.button", has_text="Apply").first.is_visible()
+
+    # ...opens the 公示 from the announcements and objects by real name.
+    page.goto("/")
+    page.click(f"text={publicity.title}")
+    assert "幸福里助餐项目" in page.content()
+    page.select_option("#id_application", str(app.pk))
+    page.check("input[name=objector_kind][value=person]")
+    page.fill("#id_name", "王五")
+    page.fill("#id_phone", "13912345678")
+    page.fill("#id_reason", "该项目的服务对象与申报内容不符。")
+    time.sleep(1.2)  # a person takes longer than the minimum fill time
+    with page.expect_navigation():
+        page.click("text=Send the objection")
+    assert "Your objection was received" in page.content()
+    assert "Under investigation" in page.content()
+    assert "13912345678" not in page.content()
+    objection = Objection.objects.get()
+
+    # Staff of the call's bureau investigate and uphold it in the back office.
+    staff = admin_staff(app.competition.bureau)
+    client = Client()
+    client.force_login(staff)
+    page.context.add_cookies([{
+        "name": django_settings.SESSION_COOKIE_NAME, "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+        "url": page.url.split("/announcements")[0],
+    }])
+    page.goto(f"/admin/publicity/objections/{objection.pk}/")
+    page.check("input[name=decision][value=upheld]")
+    page.fill("textarea[name=investigation]", "经核实，服务对象与申报不符。")
+    with page.expect_navigation():
+        page.click("text=Record the decision")
+
+    app.refresh_from_db()
+    assert app.status == Status.DECLINED
+    page.goto(publicity.url)
+    assert "the award is cancelled" in page.content()
+    assert "王五" not in page.content()
+
+    # When the window ends the job does not award it.
+    import time_machine
+
+    with time_machine.travel(app.publicity_ends_at + dt.timedelta(minutes=1), tick=False):
+        assert publicity_award_due() == []
+    app.refresh_from_db()
+    assert app.status == Status.DECLINED
