@@ -1,5 +1,7 @@
 """Notifications: created inside the transaction that causes them, mailed once after commit."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -18,11 +20,38 @@ def notification_create(*, user, key, subject, body, url=""):
 
 
 def notifications_enqueue_mail(notification_ids):
-    """Send the mails after the surrounding transaction commits, never before."""
+    """Send the mails after the surrounding transaction commits, never before.
+
+    If the queue (or, with eager tasks, the mail server) cannot be reached, the error is logged
+    and the committed change stands: the person who acted must not see an error for something
+    that happened. The notifications stay unmailed and ``notifications_mail_pending`` (a
+    scheduled job) sends them later.
+    """
     from .tasks import send_notification_mails
 
     if notification_ids:
-        send_notification_mails.delay_on_commit(list(notification_ids))
+        ids = list(notification_ids)
+        # Not delay_on_commit(): it cannot ask for a robust callback.
+        transaction.on_commit(lambda: send_notification_mails.delay(ids), robust=True)
+
+
+# A notification still unmailed this long after it was made lost its task (queue down, worker
+# crashed, mail server refused): the scheduled job mails it.
+PENDING_AFTER = dt.timedelta(minutes=10)
+
+
+def notifications_mail_pending(*, older_than=PENDING_AFTER, limit=500):
+    """Mail the notifications whose mail never went out; return how many were sent.
+
+    Safe to run at any time and on several workers: each mail is claimed before it is sent.
+    """
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Notification.objects.filter(mailed_at__isnull=True, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in ids if notification_send_mail(notification_id=pk))
 
 
 def notification_send_mail(*, notification_id):

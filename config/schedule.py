@@ -10,3 +10,10 @@ BEAT_SCHEDULE["award-due-publicity"] = {
     "task": "applications.publicity_tasks.award_due_publicity",
     "schedule": crontab(minute="*/10"),
 }
+
+# Notification mail whose task was lost (queue or mail server down at the time) goes out late
+# rather than never; each mail is claimed before sending, so this never sends one twice.
+BEAT_SCHEDULE["send-pending-notification-mails"] = {
+    "task": "accounts.tasks.send_pending_notification_mails",
+    "schedule": crontab(minute="*/10"),
+}

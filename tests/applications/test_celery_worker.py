@@ -8,6 +8,7 @@ files. Locally the test skips without PostgreSQL or Redis; under CI=true it must
 import os
 import subprocess
 import time
+from contextlib import contextmanager
 from email import message_from_string
 from pathlib import Path
 
@@ -43,28 +44,36 @@ def wait_for(predicate, what, proc, log):
     pytest.fail(f"no {what} within {WAIT_SECONDS} s; worker log:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture
-def tasks_to_broker(redis_url, settings):
-    """Send tasks to Redis instead of running them in-process; put everything back afterwards."""
+@contextmanager
+def tasks_sent_to(broker_url):
+    """Send tasks to ``broker_url`` instead of running them in-process; put everything back afterwards."""
     from config.celery import app
 
-    # Start from an empty queue: no leftover task from an earlier run may be taken for ours.
-    redis.Redis.from_url(redis_url).delete("celery", "unacked", "unacked_index")
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
 
-    def reset_pool():
+    def forget_pools():
         # Forget the cached pools so the next send builds them from the broker URL now set.
         # They are not closed: kombu keeps pools per URL process-wide and would hand a closed
         # one to the next test that sends (eager sends acquire a producer too).
         app._pool = None
         app.amqp._producer_pool = None
 
+    app.conf.update(broker_url=broker_url, task_always_eager=False)
+    forget_pools()
+    try:
+        yield app
+    finally:
+        app.conf.update(**saved)
+        forget_pools()
+
+
+@pytest.fixture
+def tasks_to_broker(redis_url, settings):
+    # Start from an empty queue: no leftover task from an earlier run may be taken for ours.
+    redis.Redis.from_url(redis_url).delete("celery", "unacked", "unacked_index")
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.update(broker_url=redis_url, task_always_eager=False)
-    reset_pool()
-    yield redis_url
-    app.conf.update(**saved)
-    reset_pool()
+    with tasks_sent_to(redis_url):
+        yield redis_url
 
 
 @pytest.fixture

@@ -147,3 +147,28 @@ def test_a_failed_send_can_be_retried(settings, mailoutbox):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert account_services.notification_send_mail(notification_id=notification.pk) is True
     assert len(mailoutbox) == 1
+
+
+def test_a_queue_outage_neither_fails_nor_undoes_the_transition(mailoutbox, django_capture_on_commit_callbacks,
+                                                                 time_machine, caplog):
+    from accounts.tasks import send_pending_notification_mails
+    from tests.applications.test_celery_worker import tasks_sent_to
+
+    app = ApplicationFactory()
+    owner, editor = with_two_members(app)
+    # Nothing listens on port 1: publishing the mail task fails after the commit.
+    with tasks_sent_to("redis://127.0.0.1:1/0"), django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=app, actor=owner)
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+    assert "send_notification_mails" in caplog.text  # the failure is logged
+    assert mailoutbox == []
+    assert Notification.objects.filter(mailed_at__isnull=True).count() == 2
+
+    # The scheduled job leaves fresh notifications to their own task ...
+    assert send_pending_notification_mails() == 0
+    # ... and mails the ones that are still waiting ten minutes later, once.
+    time_machine.move_to(dt.datetime.now(tz=dt.timezone.utc) + dt.timedelta(minutes=11))
+    assert send_pending_notification_mails() == 2
+    assert send_pending_notification_mails() == 0
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([owner.email, editor.email])
