@@ -114,47 +114,44 @@ def _submitted(competition, stage):
     ).exclude(sheet__assignment__state=Assignment.State.DECLINED)
 
 
-MILLI = Decimal("0.001")
-
-
 def aggregated(competition, stage, criteria):
-    """Aggregate the call's submitted sheets of ``stage`` (2 queries: the database sums each
-    sheet's weighted points and averages each criterion; the method runs in Python)."""
+    """Aggregate the call's submitted sheets of ``stage`` in one query: the database sums each
+    sheet's weighted points and returns each criterion's points as a column; the method
+    (mean, median, trimmed mean, z-score) runs in Python over the sheet totals.
+
+    The sums come back as exact decimals (PostgreSQL numeric; on SQLite Django quantizes them
+    to the declared decimal places), so no float noise reaches the scores."""
     specs = criterion_specs(criteria)
     if not specs:
         return {}
     denominator = sum((Decimal(c.max_points) * Decimal(c.weight) for c in specs), Decimal("0"))
+    columns = {
+        f"c{c.id}": Sum("points", filter=Q(criterion_id=c.id), output_field=DecimalField(max_digits=12, decimal_places=1))
+        for c in specs
+    }
     per_sheet = (
         _submitted(competition, stage)
         .values("sheet_id")
         .annotate(
             app=F("sheet__assignment__application_id"), reviewer=F("sheet__assignment__reviewer_id"),
             weighted=Sum(F("points") * F("criterion__weight"), output_field=DecimalField(max_digits=12, decimal_places=3)),
+            **columns,
         )
-        .values_list("app", "reviewer", "weighted")
+        .values_list("app", "reviewer", "weighted", *columns)
         .order_by()
     )
-    raw = [
-        (app, reviewer, Decimal(weighted).quantize(MILLI) * aggregation.HUNDRED / denominator)
-        for app, reviewer, weighted in per_sheet
-    ]
-    # Means per criterion: sheets lacking a score for a criterion count it as 0, as in the totals.
-    per_criterion = (
-        _submitted(competition, stage)
-        .values("sheet__assignment__application_id", "criterion_id")
-        .annotate(total=Sum("points"))
-        .values_list("sheet__assignment__application_id", "criterion_id", "total")
-        .order_by()
-    )
-    sheet_counts = {}
-    for app, _reviewer, _total in raw:
-        sheet_counts[app] = sheet_counts.get(app, 0) + 1
-    means = {}
-    for app, criterion_id, total in per_criterion:
-        means.setdefault(app, {})[criterion_id] = Decimal(total).quantize(MILLI) / sheet_counts[app]
-    for app in sheet_counts:
-        for c in specs:
-            means.setdefault(app, {}).setdefault(c.id, Decimal("0"))
+    raw, sums, counts = [], {}, {}
+    zero = Decimal("0")
+    for app, reviewer, weighted, *points in per_sheet.iterator(chunk_size=10000):
+        raw.append((app, reviewer, weighted * aggregation.HUNDRED / denominator))
+        counts[app] = counts.get(app, 0) + 1
+        app_sums = sums.get(app)
+        if app_sums is None:
+            app_sums = sums[app] = [zero] * len(specs)
+        for i, p in enumerate(points):
+            if p is not None:  # a criterion left unscored counts 0, as in the total
+                app_sums[i] += p
+    means = {app: {c.id: total / counts[app] for c, total in zip(specs, app_sums)} for app, app_sums in sums.items()}
     return aggregation.aggregate_totals(
         raw, means, method=competition.aggregation_method, spread_threshold=competition.spread_threshold
     )
@@ -216,7 +213,7 @@ def community_bonus_applies(organization):
 
 
 def ranking(competition, statuses=REVIEWED_STATUSES):
-    """The call's applications ranked by final score (4 queries, 6 with a pitch round, whatever the rows).
+    """The call's applications ranked by final score (3 queries, 4 with a pitch round, whatever the rows).
 
     Tie-breaks: higher mean on the first review criterion, then the earlier submission, then
     the lower id (so the order is total and stable).
@@ -233,10 +230,10 @@ def ranking(competition, statuses=REVIEWED_STATUSES):
             "organization__name", "organization__registration_status", "organization__community__is_rural",
         )
     ]  # 2
-    review = aggregated(competition, Assignment.Stage.REVIEW, review_rubric)  # 3, 4
+    review = aggregated(competition, Assignment.Stage.REVIEW, review_rubric)  # 3
     pitch = {}
     if competition.pitch_round and pitch_rubric:
-        pitch = aggregated(competition, Assignment.Stage.PITCH, pitch_rubric)  # 5, 6
+        pitch = aggregated(competition, Assignment.Stage.PITCH, pitch_rubric)  # 4
     rows = []
     for app in applications:
         r, p = review.get(app.pk), pitch.get(app.pk)
