@@ -50,16 +50,33 @@ def browser():
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
-    """A page on a 390×844 phone viewport, English, relative URLs resolved against live_server."""
-    context = browser.new_context(
-        base_url=live_server.url, viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True,
-        locale="en-US",
-    )
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_phone_page(browser, live_server):
+    """Make pages on a 390×844 phone viewport, English, relative URLs resolved against live_server.
+
+    Keyword arguments go to ``browser.new_context`` (e.g. ``java_script_enabled=False``).
+    """
+    contexts = []
+
+    def make(**options):
+        settings = {
+            "base_url": live_server.url, "viewport": PHONE, "device_scale_factor": 1, "is_mobile": True,
+            "has_touch": True, "locale": "en-US",
+        }
+        settings.update(options)
+        context = browser.new_context(**settings)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(new_phone_page):
+    """A page on a phone-sized viewport with JavaScript on, as most applicants have it."""
+    return new_phone_page()
 
 
 @pytest.fixture
