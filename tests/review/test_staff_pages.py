@@ -242,3 +242,56 @@ def test_scores_xlsx_has_one_row_per_sheet(client, call, staff, bureau):
     ws = load_workbook(BytesIO(client.get(url(call, "scores.xlsx")).content)).active
     values = [v for row in ws.iter_rows(values_only=True) for v in row]
     assert "Organization" not in values and apps[0].organization.name not in values
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_assignment_overview_query_count_does_not_grow(client, call, staff, bureau, rows):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from review import services
+
+    pool = [reviewer(bureau) for _ in range(3)]
+    for i in range(rows):
+        services.assignment_create(application=application_in(Status.UNDER_REVIEW, competition=call),
+                                   reviewer=pool[i % 3])
+    client.force_login(staff)
+    client.get(url(call))  # warm Wagtail's per-process caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url(call))
+    assert response.status_code == 200
+    assert response.content.decode().count('name="application"') == rows
+    counts = test_assignment_overview_query_count_does_not_grow.__dict__.setdefault("counts", {})
+    counts[rows] = len(captured.captured_queries)
+    if len(counts) == 2:
+        assert counts[10] == counts[200]
+    assert counts[rows] <= 20
+
+
+def test_add_and_remove_a_reviewer_by_post(client, call, staff, bureau):
+    app = application_in(Status.UNDER_REVIEW, competition=call)
+    neighbour = reviewer(bureau, home_community=app.organization.community)
+    ok = reviewer(bureau)
+    client.force_login(staff)
+    page = client.post(url(call, "assignments/add/"), {"application": app.pk, "reviewer": neighbour.pk}, follow=True)
+    assert "has a conflict" in page.content.decode()
+    client.post(url(call, "assignments/add/"), {"application": app.pk, "reviewer": ok.pk})
+    assignment = app.assignments.get(reviewer=ok)
+    assert client.post(url(call, f"assignments/{assignment.pk}/remove/")).status_code == 302
+    assert not app.assignments.exists()
+    assert client.post(url(call, "assignments/add/"), {"application": 0, "reviewer": ok.pk}).status_code == 404
+
+
+def test_invite_page_sends_the_mail(client, staff, bureau, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    client.force_login(staff)
+    assert client.get("/admin/review/reviewers/invite/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/review/reviewers/invite/", {"email": "new.expert@example.org",
+                                                                   "full_name": "新专家", "expertise": "养老, 助残"})
+    assert response.status_code == 302
+    assert mail.outbox[0].to == ["new.expert@example.org"] and "/review/invitation/" in mail.outbox[0].body
+    from review.models import ReviewerProfile
+
+    assert ReviewerProfile.objects.get(user__email="new.expert@example.org").expertise == ["养老", "助残"]
