@@ -22,7 +22,8 @@ def verify_chain():
     A row is bad when its stored hash is not the hash of its content, when its ``prev_hash``
     is not the previous row's hash (a row was deleted, edited or inserted before it), when its
     sequence number skips, or when the application's recorded head is not its last row (the
-    newest rows were deleted).
+    newest rows were deleted). An application whose status is not where its last row left it
+    (or not a draft, without rows) had its status changed outside the workflow.
     """
     # Heads and rows must come from one snapshot, or a transition committed between the two
     # reads would look like tampering. PostgreSQL's default (read committed) gives each
@@ -37,7 +38,9 @@ def verify_chain():
 
 def _verify():
     result = ChainResult()
-    heads = dict(Application.objects.values_list("pk", "log_head"))
+    heads, statuses = {}, {}
+    for pk, head, status in Application.objects.values_list("pk", "log_head", "status").iterator(chunk_size=2000):
+        heads[pk], statuses[pk] = head, status
     seen = set()
     current_app, expected_prev, expected_seq, last_row = None, GENESIS_HASH, 1, None
 
@@ -47,6 +50,12 @@ def _verify():
                 f"TransitionLog row id={last_row.pk} (application {app_id}, seq {last_row.seq}): it is the "
                 f"newest row left but its hash {last_hash[:12]}… is not the head the application records "
                 f"({heads.get(app_id, '')[:12] or 'none'}…); rows after it were deleted or the head was altered."
+            )
+        if statuses.get(app_id) != last_row.to_state:
+            return (
+                f"TransitionLog row id={last_row.pk} (application {app_id}, seq {last_row.seq}): it leaves the "
+                f"application “{last_row.to_state}” but the application is “{statuses.get(app_id)}”; its status "
+                f"was changed outside the workflow."
             )
         return ""
 
@@ -79,10 +88,18 @@ def _verify():
             result.problem = problem
             return result
     for app_id, head in heads.items():
-        if head and app_id not in seen:
+        if app_id in seen:
+            continue
+        if head:
             result.problem = (
                 f"Application {app_id}: it records a log head but has no TransitionLog rows; its whole log "
                 f"was deleted."
+            )
+            return result
+        if statuses[app_id] != "draft":
+            result.problem = (
+                f"Application {app_id}: it is “{statuses[app_id]}” but has no TransitionLog rows; its status "
+                f"was changed outside the workflow."
             )
             return result
     return result

@@ -168,3 +168,23 @@ def test_the_command_exit_code_in_a_real_process(require_postgres):
     bad = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0
     assert f"TransitionLog row id={second.pk} " in bad.stderr
+
+
+def test_a_status_changed_outside_the_workflow_is_found(two_logs):
+    from applications.models import Application
+
+    _, second = two_logs
+    Application.objects.filter(pk=second.pk).update(status="awarded")
+    message = verify_fails()
+    assert f"TransitionLog row id={rows(second)[-1].pk} " in message
+    assert "the application is “awarded”" in message
+    assert "changed outside the workflow" in message
+
+
+def test_a_draft_pushed_forward_without_a_log_is_found(db):
+    from applications.models import Application
+
+    draft = application_in_state(Status.DRAFT)
+    assert "Audit log intact: 0 rows over 0 applications." in verify()
+    Application.objects.filter(pk=draft.pk).update(status="eligible")
+    assert f"Application {draft.pk}: it is “eligible” but has no TransitionLog rows" in verify_fails()
