@@ -541,3 +541,57 @@ def test_the_amount_to_return_lies_between_zero_and_the_award():
 def test_decline_and_cancel_need_the_reason_the_applicant_reads(name, source):
     app = application_in_state(source)
     assert_refused(getattr(services, f"application_{name}"), app, "the applicant will read it", actor=app.staff, reason=" ")
+
+
+# ----- drafts ------------------------------------------------------------------------------------------
+
+
+def test_only_members_start_an_application_and_only_one_per_call():
+    app = application_in_state(Status.DRAFT)
+    with pytest.raises(ApplicationError, match="Only members of the organization can apply for it."):
+        services.application_create(organization=app.organization, competition=app.competition,
+                                    actor=UserFactory(), title="另一个项目")
+    with pytest.raises(ApplicationError, match="already has an application to this call"):
+        services.application_create(organization=app.organization, competition=app.competition,
+                                    actor=app.member, title="另一个项目")
+    assert Application.objects.count() == 1
+
+
+def test_no_new_application_to_a_closed_call():
+    call = CompetitionFactory(opens_at=OPENS, closes_at=CLOSES)
+    org = OrganizationFactory()
+    with pytest.raises(ApplicationError, match="This call has closed"):
+        services.application_create(organization=org, competition=call, actor=member_of(org), title="迟到的项目")
+
+
+def test_drafts_change_only_while_draft_or_returned():
+    app = application_in_state(Status.DRAFT)
+    services.application_update(application=app, actor=app.member, summary="新的摘要",
+                                budget_lines=[{"category": "activities", "item": "助餐", "amount": "50000"}])
+    assert app.summary == "新的摘要"
+    assert [(line.category, line.amount) for line in app.budget_lines.all()] == [("activities", Decimal("50000"))]
+    with pytest.raises(ApplicationError, match="Only members of the organization can change"):
+        services.application_update(application=app, actor=app.staff, summary="员工改写")
+    services.application_submit(application=app, actor=app.member)
+    with pytest.raises(ApplicationError, match="only while it is a draft or returned for revision"):
+        services.application_update(application=app, actor=app.member, summary="提交后改写")
+    services.application_return_for_revision(application=app, actor=app.staff, reason="补充说明")
+    services.application_update(application=app, actor=app.member, summary="补正后的摘要")
+    assert Application.objects.get(pk=app.pk).summary == "补正后的摘要"
+
+
+def test_a_stale_edit_is_refused():
+    app = application_in_state(Status.DRAFT)
+    seen = app.version
+    services.application_update(application=app, actor=app.member, summary="另一个标签页", expected_version=seen)
+    with pytest.raises(ApplicationError, match="changed elsewhere"):
+        services.application_update(application=app, actor=app.member, summary="旧页面", expected_version=seen)
+    assert Application.objects.get(pk=app.pk).summary == "另一个标签页"
+
+
+def test_anonymous_visitors_may_take_no_step():
+    from django.contrib.auth.models import AnonymousUser
+
+    app = application_in_state(Status.SUBMITTED)
+    assert services.available_transitions(app, AnonymousUser()) == []
+    assert_refused(services.application_withdraw, app, re.escape(NOT_MEMBER_WITHDRAW), actor=AnonymousUser())
