@@ -343,7 +343,7 @@ class ApplicationIndexView(ScopedIndexView):
     def get_base_queryset(self):
         if not self.permission_policy.user_has_permission(self.request.user, "view"):
             return Application.objects.none()
-        return selectors.staff_application_listing(user=self.request.user)
+        return selectors.staff_application_listing(user=self.request.user, full=self.is_export)
 
     def order_queryset(self, queryset):
         # A stable order for pagination: ties broken by id.
@@ -368,6 +368,55 @@ class ApplicationIndexView(ScopedIndexView):
             Column("area", label=_("Urban/rural"), accessor=_area_label),
             DateColumn("submitted_at", label=_("Submitted"), sort_key="submitted_at"),
         ]
+
+    def header_cells(self):
+        """Column headings with their sort links (the rows are rendered in one template loop)."""
+        cells = []
+        for column in self.columns[1:]:
+            cell = {"label": column.label, "url": None}
+            if column.sort_key:
+                query = self.request.GET.copy()
+                query.pop(self.page_kwarg, None)
+                query.pop("_w_filter_fragment", None)
+                ascending = self.ordering == column.sort_key
+                query["ordering"] = f"-{column.sort_key}" if ascending else column.sort_key
+                cell.update(
+                    url=f"{self.index_url}?{query.urlencode()}",
+                    active=self.ordering in (column.sort_key, f"-{column.sort_key}"),
+                    icon="icon-arrow-up-after" if ascending else "icon-arrow-down-after",
+                )
+            cells.append(cell)
+        return cells
+
+    def rows(self, applications):
+        """What each row shows, as plain strings: choice labels are translated once a page, not
+        once a row (``get_FOO_display`` rebuilds and hashes the whole choice list on every call)."""
+        statuses = {value: str(label) for value, label in Status.choices}
+        categories = {value: str(label) for value, label in OrganizationCategory.choices}
+        rural, urban = _("Rural"), _("Urban")
+        prefix = reverse(self.inspect_url_name, args=(0,))[: -len("0/")]
+        return [
+            {
+                "pk": app.pk,
+                "url": f"{prefix}{app.pk}/",
+                "reference": app.reference or "—",
+                "title": app.title,
+                "organization": app.organization.name,
+                "category": categories.get(app.organization.category, app.organization.category),
+                "status": statuses.get(app.status, app.status),
+                "requested_amount": app.requested_amount,
+                "area": rural if app.organization.community.is_rural else urban,
+                "submitted_at": timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M")
+                if app.submitted_at else "",
+            }
+            for app in applications
+        ]
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["header_cells"] = self.header_cells()
+        context["rows"] = self.rows(context["object_list"])
+        return context
 
     @cached_property
     def current_call(self):
