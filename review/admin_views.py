@@ -86,7 +86,7 @@ def assign(request, pk):
         }
         messages.success(request, text)
         if not outcome.balanced:
-            messages.warning(request, _("Conflicts made a perfectly even load impossible; adjust by hand if needed."))
+            messages.warning(request, _("Conflicts or earlier assignments made a perfectly even load impossible; adjust by hand if needed."))
         for app, reason in outcome.refused.items():
             messages.error(request, f"{app}: {reason}")
     return redirect("review_admin:call", pk=competition.pk)

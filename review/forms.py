@@ -113,3 +113,35 @@ class FundingForm(forms.Form):
 
     def table(self):
         return [(row, self[f"fund_{row.item.key.pk}"], self[f"amount_{row.item.key.pk}"]) for row in self.rows]
+
+
+class AffiliationForm(forms.Form):
+    """A tie of the last three years, to an organization (by credit code or exact name) or a community."""
+
+    organization = forms.CharField(
+        label=_("Organization (unified social credit code or full name)"), required=False, max_length=200,
+    )
+    community = forms.ModelChoiceField(
+        label=_("Community or village"), required=False, queryset=Region.objects.filter(level=Region.Level.COMMUNITY),
+    )
+    description = forms.CharField(label=_("Nature of the tie"), max_length=200,
+                                  help_text=_("e.g. board member until 2025, former employee, relative of the head"))
+    ended = forms.DateField(label=_("Ended (leave empty if it continues)"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        from django.db.models import Q
+
+        from applications.models import Organization
+
+        data = super().clean()
+        text = (data.get("organization") or "").strip()
+        data["organization_obj"] = None
+        if text:
+            org = Organization.objects.filter(Q(credit_code=text.upper()) | Q(name=text)).first()
+            if org is None:
+                self.add_error("organization", _("No organization with this credit code or name is registered here."))
+            data["organization_obj"] = org
+        if not text and not data.get("community"):
+            raise forms.ValidationError(_("Name the organization or choose the community of the tie."))
+        return data

@@ -9,5 +9,6 @@ urlpatterns = [
     path("assignments/<int:pk>/decline/", views.decline, name="decline"),
     path("assignments/<int:pk>/sheets/", views.other_sheets, name="other_sheets"),
     path("assignments/<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("profile/", views.profile, name="profile"),
     path("invitation/<uidb64>/<token>/", views.invitation, name="invitation"),
 ]

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods
 
 from . import permissions, selectors, services
 from .aggregation import plain
-from .forms import DeclineForm, ScoreSheetForm
-from .models import Assignment, ScoreSheet
+from .forms import AffiliationForm, DeclineForm, ScoreSheetForm
+from .models import Assignment, ReviewerProfile, ScoreSheet
 
 
 def reviewer_required(view):
@@ -175,6 +175,34 @@ def attachment(request, pk, attachment_pk):
         raise Http404(_("This file is hidden in a blind review."))
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
                         content_type=item.content_type or "application/octet-stream")
+
+
+@reviewer_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """The reviewer's expertise and the ties they declared; adding a tie keeps them off its applications."""
+    reviewer = get_object_or_404(ReviewerProfile.objects.select_related("home_community"), user=request.user)
+    form = AffiliationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.affiliation_declare(
+                    reviewer=reviewer, actor=request.user, organization=data["organization_obj"],
+                    community=data["community"], description=data["description"], ended=data["ended"],
+                )
+            except services.ReviewError as exc:
+                form.add_error(None, exc.message)
+                status = 400
+            else:
+                messages.success(request, _("Your declaration is recorded."))
+                return redirect("review:profile")
+        else:
+            status = 400
+    affiliations = reviewer.affiliations.select_related("organization", "community").order_by("-pk")
+    return render(request, "review/profile.html", {"reviewer": reviewer, "affiliations": affiliations, "form": form},
+                  status=status)
 
 
 @require_http_methods(["GET", "POST"])

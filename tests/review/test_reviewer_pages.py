@@ -215,3 +215,21 @@ def test_invitation_link_sets_password_once_then_mfa(client, bureau, staff, djan
 def test_only_the_bureaus_staff_invite(bureau, other_staff):
     with pytest.raises(services.ReviewError):
         services.reviewer_invite(email="x@example.org", full_name="x", bureau=bureau, actor=other_staff)
+
+
+def test_reviewer_declares_a_tie_on_the_profile_page_and_is_not_assigned_it(client, bureau, call, staff, me):
+    from review.models import Affiliation
+
+    app = application_in(Status.ELIGIBLE, competition=call)
+    login(client, me)
+    assert client.get("/review/profile/").status_code == 200
+    assert client.post("/review/profile/", {"organization": "无此机构", "description": "x"}).status_code == 400
+    response = client.post("/review/profile/", {"organization": app.organization.credit_code, "description": "曾任理事"})
+    assert response.status_code == 302
+    assert Affiliation.objects.filter(reviewer=me.reviewer_profile, organization=app.organization).exists()
+    assert "曾任理事" in client.get("/review/profile/").content.decode()
+    other = reviewer(bureau)
+    call.reviewers_per_application = 1
+    call.save()
+    services.assignments_generate(competition=call, actor=staff)
+    assert list(app.assignments.values_list("reviewer_id", flat=True)) == [other.pk]
