@@ -200,7 +200,7 @@ def test_submit_before_the_call_opens_is_refused(time_machine):
 def test_submit_refused_for_non_members_and_staff():
     app = application_in_state(Status.DRAFT)
     other_org_member = member_of(OrganizationFactory())
-    for actor in (app.staff, UserFactory(), other_org_member):
+    for actor in (app.staff, UserFactory(), other_org_member, reviewer_for(app)):
         assert_refused(services.application_submit, app, re.escape(NOT_MEMBER_SUBMIT), actor=actor)
 
 
