@@ -39,8 +39,11 @@ class OrganizationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The model's own validator runs on the cleaned value below; skip the field-level one that
         # would refuse lower case before we could tidy it.
-        self.fields["credit_code"].validators = []
-        self.fields["credit_code"].widget.attrs.update({"autocapitalize": "characters", "spellcheck": "false"})
+        # Room for the spaces people type or paste between groups of characters; removed in clean.
+        code = self.fields["credit_code"]
+        code.validators = []
+        code.max_length = 40
+        code.widget.attrs.update({"maxlength": "40", "autocapitalize": "characters", "spellcheck": "false"})
 
     def clean_credit_code(self):
         code = "".join((self.cleaned_data.get("credit_code") or "").split()).upper()

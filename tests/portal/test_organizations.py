@@ -43,6 +43,16 @@ def test_create_tidies_the_credit_code_and_makes_the_user_owner(user_client):
     assert user_client.get(response["Location"]).status_code == 200
 
 
+def test_credit_code_typed_in_groups_fits_the_field(user_client):
+    code = credit_code(78)
+    grouped = " ".join(code[i:i + 4] for i in range(0, 18, 4)).lower()  # 22 characters with spaces
+    page = user_client.get(reverse("applications:organization_create")).content.decode()
+    assert 'maxlength="40"' in page
+    response = user_client.post(reverse("applications:organization_create"), _org_data(credit_code=grouped))
+    assert response.status_code == 302
+    assert Organization.objects.get().credit_code == code
+
+
 def test_invalid_credit_code_is_explained_and_input_kept(user_client):
     bad = credit_code(5)[:-1] + ("0" if credit_code(5)[-1] != "0" else "1")
     response = user_client.post(reverse("applications:organization_create"), _org_data(credit_code=bad))
