@@ -23,12 +23,20 @@ PRODUCTION = DJANGO_ENV == "production"
 def _required(name, reader=env.str, **kwargs):
     """Read a variable that production must set; say which one is missing if it is not."""
     try:
-        return reader(name, **kwargs)
+        value = reader(name, **kwargs)
     except Exception as exc:  # environs raises EnvError; keep the message short and named
         raise ImproperlyConfigured(
             f"DJANGO_ENV=production needs the environment variable {name} "
             f"(see README, 'Configuration'): {exc}"
         ) from None
+    # Set but empty counts as missing: an empty CELERY_BROKER_URL would quietly run tasks in
+    # the web process, an empty ALLOWED_HOSTS would answer every request with 400.
+    if not value:
+        raise ImproperlyConfigured(
+            f"DJANGO_ENV=production needs the environment variable {name} "
+            f"(see README, 'Configuration'): it is set but empty."
+        )
+    return value
 
 
 if PRODUCTION:

@@ -50,6 +50,13 @@ def test_a_missing_required_variable_stops_start_up_naming_it(missing, tmp_path)
     assert f"DJANGO_ENV=production needs the environment variable {missing}" in result.stderr
 
 
+@pytest.mark.parametrize("empty", REQUIRED)
+def test_an_empty_required_variable_counts_as_missing(empty, tmp_path):
+    result = run(["manage.py", "check"], {**production_env(tmp_path), empty: ""}, tmp_path)
+    assert result.returncode != 0
+    assert f"DJANGO_ENV=production needs the environment variable {empty}" in result.stderr
+
+
 def test_the_deploy_check_catches_a_weak_secret_key(tmp_path):
     env = {**production_env(tmp_path), "SECRET_KEY": "too-short"}
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
