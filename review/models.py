@@ -101,7 +101,12 @@ class ReviewLog(models.Model):
     """Append-only record of review decisions: assignments made or changed, conflicts declared,
     invitations, funding confirmed. Workflow transitions are logged in TransitionLog as well."""
 
-    competition = models.ForeignKey("competitions.Competition", on_delete=models.CASCADE, related_name="review_log")
+    competition = models.ForeignKey(
+        "competitions.Competition", null=True, blank=True, on_delete=models.CASCADE, related_name="review_log"
+    )
+    bureau = models.ForeignKey(
+        "competitions.Bureau", null=True, blank=True, on_delete=models.CASCADE, related_name="review_log"
+    )
     application = models.ForeignKey(
         "applications.Application", null=True, blank=True, on_delete=models.CASCADE, related_name="review_log"
     )

@@ -4,8 +4,11 @@ The font is named explicitly ("Noto Sans CJK SC") so that Chinese glyphs are emb
 sheet hides organizations' names in a blind call, as every review document does.
 """
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import selectors
 
@@ -28,11 +31,22 @@ def summary_context(competition):
     }
 
 
-def score_summary_html(competition):
-    return render_to_string("review/pdf/summary.html", summary_context(competition))
+def score_summary_html(competition, language=None):
+    """In the site's language (Chinese) unless asked otherwise: it is an official record."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return render_to_string("review/pdf/summary.html", summary_context(competition))
 
 
-def score_summary_pdf(competition):
+def score_summary_pdf(competition, language=None):
     from weasyprint import HTML
 
-    return HTML(string=score_summary_html(competition)).write_pdf()
+    return HTML(string=score_summary_html(competition, language)).write_pdf()
+
+
+def score_summary_store(competition):
+    """Render and store the sheet under a fixed name, replacing the previous one (idempotent)."""
+    name = f"review/score-summaries/call-{competition.pk}.pdf"
+    data = score_summary_pdf(competition)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(data))

@@ -49,7 +49,8 @@ def _require_staff(actor, competition):
 
 def _log(*, competition, action, actor=None, application=None, note=""):
     return ReviewLog.objects.create(
-        competition=competition, application=application, actor=actor, action=action, note=note
+        competition=competition, bureau_id=competition.bureau_id, application=application, actor=actor,
+        action=action, note=note,
     )
 
 
@@ -93,8 +94,7 @@ def reviewer_invite(*, email, full_name, bureau, actor, expertise=(), title="", 
             defaults={"expertise": list(expertise), "title": title, "employer": employer, "home_community": home_community},
         )
         profile.bureaus.add(bureau)
-        for competition in bureau.competitions.order_by("-pk")[:1]:
-            _log(competition=competition, action="reviewer.invited", actor=actor, note=email)
+        ReviewLog.objects.create(bureau=bureau, actor=actor, action="reviewer.invited", note=email)
         if new_user or not user.has_usable_password():
             link = invitation_link(user)
             body = _(

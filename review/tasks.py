@@ -5,9 +5,9 @@ from celery import shared_task
 
 @shared_task
 def render_score_summary(competition_id):
-    """Render the call's score summary (评审汇总表); returns the PDF size (for logs)."""
+    """Render the call's score summary (评审汇总表) and store it, replacing the last one."""
     from competitions.models import Competition
 
-    from .pdf import score_summary_pdf
+    from .pdf import score_summary_store
 
-    return len(score_summary_pdf(Competition.objects.get(pk=competition_id)))
+    return score_summary_store(Competition.objects.get(pk=competition_id))

@@ -295,3 +295,15 @@ def test_invite_page_sends_the_mail(client, staff, bureau, django_capture_on_com
     from review.models import ReviewerProfile
 
     assert ReviewerProfile.objects.get(user__email="new.expert@example.org").expertise == ["养老", "助残"]
+
+
+def test_stored_summary_is_replaced_not_duplicated(call, bureau):
+    from django.core.files.storage import default_storage
+
+    from review.tasks import render_score_summary
+
+    scored(application_in(Status.REVIEWED, competition=call), reviewer(bureau), [20, 30, 20])
+    first = render_score_summary.delay(call.pk).get()
+    second = render_score_summary.delay(call.pk).get()
+    assert first == second == f"review/score-summaries/call-{call.pk}.pdf"
+    assert default_storage.open(first).read(4) == b"%PDF"
