@@ -18,7 +18,6 @@ from applications.models import Application, ReferenceCounter, Status, Transitio
 from applications.services import ApplicationError
 from tests.factories import ApplicationFactory, CompetitionFactory, MembershipFactory, StaffFactory, application_in_state
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def race(*calls):
@@ -57,6 +56,8 @@ def verify_log():
     return out.getvalue()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_accept_and_reject_at_the_same_moment(require_postgres, mailoutbox):
     app = application_in_state(Status.SUBMITTED)
     other_staff = StaffFactory(bureau=app.competition.bureau)
@@ -81,6 +82,8 @@ def test_accept_and_reject_at_the_same_moment(require_postgres, mailoutbox):
     assert "Audit log intact" in verify_log()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_double_submit_submits_once(require_postgres, mailoutbox):
     app = ApplicationFactory()
     owner = MembershipFactory(organization=app.organization).user
@@ -105,6 +108,8 @@ def test_double_submit_submits_once(require_postgres, mailoutbox):
     assert "Audit log intact: 1 rows over 1 applications." in verify_log()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_a_rush_of_first_submissions_numbers_each_once(require_postgres):
     """The first submissions of a call race to create its reference counter."""
     call = CompetitionFactory()
@@ -121,6 +126,8 @@ def test_a_rush_of_first_submissions_numbers_each_once(require_postgres):
     assert "Audit log intact: 4 rows over 4 applications." in verify_log()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_withdraw_while_staff_accept(require_postgres):
     app = application_in_state(Status.SUBMITTED)
     results = race(
@@ -135,6 +142,8 @@ def test_withdraw_while_staff_accept(require_postgres):
     assert "Audit log intact" in verify_log()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_the_last_two_sheets_at_the_same_moment_complete_the_review_once(require_postgres):
     from review import services as review_services
     from tests.factories import UserFactory
@@ -154,3 +163,64 @@ def test_the_last_two_sheets_at_the_same_moment_complete_the_review_once(require
     assert app.status == Status.REVIEWED
     assert TransitionLog.objects.filter(application=app, transition="application.complete_review").count() == 1
     assert "Audit log intact" in verify_log()
+
+
+# The embedded default (`make run`) is a SQLite file. The test database pytest makes for SQLite
+# is in memory, where threads lock differently, so this runs in a process of its own on a file.
+SQLITE_RACE = """
+import json, threading
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+call_command("migrate", verbosity=0, skip_checks=True)
+from applications import services
+from applications.models import Application, TransitionLog
+from tests.factories import StaffFactory, application_in_state
+
+outcomes = []
+for _ in range(3):
+    app = application_in_state("submitted")
+    other = StaffFactory(bureau=app.competition.bureau)
+    barrier, out = threading.Barrier(2), [None, None]
+    def run(i, step):
+        try:
+            barrier.wait()
+            out[i] = type(step()).__name__
+        except Exception as exc:
+            out[i] = f"{type(exc).__name__}: {exc}"
+        finally:
+            connection.close()
+    steps = [
+        lambda: services.application_accept_eligible(application=Application.objects.get(pk=app.pk), actor=app.staff),
+        lambda: services.application_reject_ineligible(application=Application.objects.get(pk=app.pk), actor=other, reason="x"),
+    ]
+    threads = [threading.Thread(target=run, args=(i, s)) for i, s in enumerate(steps)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    outcomes.append({"results": out, "rows": TransitionLog.objects.filter(application=app).count()})
+print(json.dumps(outcomes))
+"""
+
+
+def test_on_the_embedded_sqlite_database_the_loser_gets_a_message_too(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    base_dir = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ, "DJANGO_ENV": "development", "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}", "PYTHONPATH": str(base_dir),
+        "EMAIL_URL": "memory://", "LOG_LEVEL": "WARNING",
+    }
+    env.pop("CELERY_BROKER_URL", None)
+    result = subprocess.run([sys.executable, "-c", SQLITE_RACE], cwd=base_dir, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for outcome in json.loads(result.stdout.strip().splitlines()[-1]):
+        assert sorted(r.split(":")[0] for r in outcome["results"]) == ["Application", "ApplicationError"], outcome
+        assert "reload it to see the current status" in " ".join(outcome["results"])
+        assert outcome["rows"] == 2  # submit, then exactly one of the two
