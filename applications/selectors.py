@@ -110,3 +110,36 @@ def application_score_sheets(*, application):
         )
         .order_by("assignment__stage", "submitted_at", "id")
     )
+
+
+# Columns of the staff dashboard: how many applications of a call wait at each stage.
+DASHBOARD_STAGES = (
+    Status.SUBMITTED, Status.RETURNED, Status.ELIGIBLE, Status.UNDER_REVIEW, Status.REVIEWED,
+    Status.SHORTLISTED, Status.RECOMMENDED, Status.PUBLICIZING, Status.CONTRACTED,
+)
+
+
+def staff_call_overview(*, user, limit=10):
+    """The user's newest calls, each with its application count per status (2 queries).
+
+    Returns a list of ``(competition, {status: count}, total)``.
+    """
+    from django.db.models import Count
+
+    from competitions.models import Competition
+
+    calls = Competition.objects.order_by("-opens_at")
+    if not _is_site_admin(user):
+        bureau_id = _bureau_id(user)
+        if bureau_id is None:
+            return []
+        calls = calls.filter(bureau_id=bureau_id)
+    calls = list(calls.select_related("bureau")[:limit])
+    counts = {}
+    rows = (
+        Application.objects.filter(competition__in=calls).exclude(status=Status.DRAFT)
+        .values_list("competition_id", "status").annotate(n=Count("id")).order_by()
+    )
+    for competition_id, status, n in rows:
+        counts.setdefault(competition_id, {})[status] = n
+    return [(call, counts.get(call.pk, {}), sum(counts.get(call.pk, {}).values())) for call in calls]

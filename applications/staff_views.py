@@ -32,6 +32,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 from django.views.generic import View
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import (
     BulkActionsCheckboxColumn,
     Column,
@@ -703,6 +704,35 @@ class ApplicationTransitionView(ApplicationObjectMixin, PermissionCheckedMixin, 
                 return redirect(self.inspect_url())
         messages.error(request, " ".join(form.non_field_errors()) or _("Check the form below."))
         return self.render(form)
+
+
+# ----- the dashboard ------------------------------------------------------------------------------
+
+
+class BureauCallsPanel(Component):
+    """On the admin's home page: the bureau's calls and how many applications wait at each stage."""
+
+    name = "bureau_calls"
+    order = 50
+    template_name = "staff/home_calls_panel.html"
+
+    def get_context_data(self, parent_context):
+        request = parent_context["request"]
+        index = reverse("application:index")
+        stages = [(status, Status(status).label) for status in selectors.DASHBOARD_STAGES]
+        rows = []
+        for call, counts, total in selectors.staff_call_overview(user=request.user):
+            rows.append({
+                "call": call,
+                "url": f"{index}?competition={call.pk}",
+                "cells": [
+                    {"count": counts.get(status, 0), "url": f"{index}?competition={call.pk}&status={status}"}
+                    for status, _label in stages
+                ],
+                "total": total,
+                "review_links": review_call_links(call),
+            })
+        return {"rows": rows, "stages": [label for _status, label in stages], "request": request}
 
 
 # ----- bulk actions on the listing -----------------------------------------------------------------

@@ -24,6 +24,7 @@ from .staff_views import (
     ApplicationInspectView,
     ApplicationPolicy,
     ApplicationTransitionView,
+    BureauCallsPanel,
     OpenReviewBulkAction,
     OrganizationPolicy,
     ScopedModelViewSet,
@@ -67,6 +68,10 @@ class ApplicationViewSet(ScopedModelViewSet):
     @cached_property
     def index_template_name(self):
         return "staff/application_index.html"
+
+    @cached_property
+    def index_results_template_name(self):
+        return "staff/application_index_results.html"
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(transition_url_name=self.get_url_name("transition"), **kwargs)
@@ -124,6 +129,13 @@ class GrantsViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_grants_viewsets():
     return GrantsViewSetGroup()
+
+
+@hooks.register("construct_homepage_panels")
+def add_bureau_calls_panel(request, panels):
+    user = request.user
+    if user.is_superuser or (user.is_staff and user.bureau_id):
+        panels.append(BureauCallsPanel())
 
 
 hooks.register("register_bulk_action", AcceptEligibleBulkAction)

@@ -140,3 +140,28 @@ def test_csv_export_of_the_filtered_listing_keeps_to_the_bureau(client, staff, c
     assert "Reference" in body.splitlines()[0] and "Organization" in body.splitlines()[0]
     assert mine.reference in body and "导出的项目" in body
     assert skipped.reference not in body and theirs.reference not in body
+
+
+def test_dashboard_counts_the_bureaus_calls_with_a_fixed_number_of_queries(client, staff, call, other_staff):
+    other_call = CompetitionFactory(bureau=other_staff.bureau, title="别家的征集")
+    for status in [Status.SUBMITTED] * 3 + [Status.ELIGIBLE] * 2 + [Status.DRAFT]:
+        application_in(status, competition=call)
+    application_in(Status.SUBMITTED, competition=other_call)
+    client.force_login(staff)
+    client.get("/admin/")
+    small, _ctx = _count_dashboard(client)
+    page = client.get("/admin/").content.decode()
+    assert "Your bureau's calls" in page and call.title in page and "别家的征集" not in page
+    assert f'?competition={call.pk}&amp;status=submitted">3</a>' in page
+    assert f'?competition={call.pk}&amp;status=eligible">2</a>' in page
+    for _ in range(50):
+        application_in(Status.SUBMITTED, competition=CompetitionFactory(bureau=staff.bureau))
+    large, ctx = _count_dashboard(client)
+    print(f"staff dashboard: {small} queries with 1 call, {large} with 10 calls and 55 applications")
+    assert large == small, "\n".join(q["sql"] for q in ctx.captured_queries)
+
+
+def _count_dashboard(client):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/admin/").status_code == 200
+    return len(ctx.captured_queries), ctx
