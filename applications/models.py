@@ -435,6 +435,10 @@ class Disbursement(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     voucher = models.CharField(_("voucher number"), max_length=60, blank=True)
+    # Post-award (applications.postaward): when staff approved it, and since when it is held
+    # because a report of the project is overdue (empty: not held).
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    held_at = models.DateTimeField(_("held since"), null=True, blank=True)
 
     class Meta:
         ordering = ["application", "position"]
@@ -548,3 +552,53 @@ class AwardNotice(models.Model):
     issued_at = models.DateTimeField()
     file = models.FileField(storage=private_storage, upload_to="notices/%Y/%m", max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+
+
+# ----- post-award (applications.postaward) ------------------------------------------------------
+
+
+class Agreement(models.Model):
+    """资助协议书: generated from the award and the call's terms, signed and stamped, confirmed by staff."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="agreement")
+    file = models.FileField(storage=private_storage, upload_to="agreements/%Y/%m", max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    signed_scan = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scan_uploaded_at = models.DateTimeField(_("signed scan uploaded"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+
+class ReportIndicator(models.Model):
+    """One indicator of a report: what was planned and what was achieved."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="indicators")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("indicator"), max_length=200)
+    planned = models.CharField(_("planned"), max_length=100, blank=True)
+    achieved = models.CharField(_("achieved"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["report", "position", "id"]
+        verbose_name = _("report indicator")
+        verbose_name_plural = _("report indicators")
+
+
+class ReportExpenditure(models.Model):
+    """Money spent on one budget line up to the report, with an explanation of a large variance."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="expenditures")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("spent (yuan)"), max_digits=12, decimal_places=2)
+    explanation = models.TextField(_("explanation of the variance"), blank=True)
+
+    class Meta:
+        ordering = ["report", "budget_line__position", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "budget_line"], name="one_expenditure_per_line")]
+        verbose_name = _("expenditure")
+        verbose_name_plural = _("expenditures")
