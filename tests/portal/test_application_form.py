@@ -220,3 +220,36 @@ def test_clearing_a_saved_line_removes_it(app_client, draft):
     data = _budget_post(draft, [("activities", "助餐服务", "50000"), ("", "", "")], **{"lines-INITIAL_FORMS": "2"})
     app_client.post(section_url(draft, "budget"), data)
     assert [l.item for l in draft.budget_lines.all()] == ["助餐服务"]
+
+
+def test_closed_call_cannot_be_started(app_client, organization):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    call = CompetitionFactory(opens_at=timezone.now() - dt.timedelta(days=20), closes_at=timezone.now() - dt.timedelta(days=1))
+    response = app_client.post(reverse("applications:apply", args=[call.pk]), {"organization": organization.pk, "title": "迟到"})
+    assert "This call has closed" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_first_organization_then_back_to_the_call(client, stranger):
+    from tests.factories import RegionFactory
+
+    client.force_login(stranger)
+    call = CompetitionFactory()
+    start = reverse("applications:apply", args=[call.pk])
+    create = client.get(start)["Location"]
+    assert "next=" in create
+    page = client.get(create).content.decode()
+    assert f'name="next" value="{start}"' in page
+    response = client.post(create, {
+        "name": "新组织", "registration_status": "unregistered", "category": "community_service",
+        "community": RegionFactory().pk, "head_name": "甲", "contact_name": "乙", "contact_phone": "1",
+        "staff_count": "0", "social_worker_count": "0", "next": start,
+    })
+    assert response["Location"] == start
+
+
+def test_unknown_section_is_404(app_client, draft):
+    assert app_client.get(section_url(draft, "nonsense")).status_code == 404

@@ -163,3 +163,10 @@ def test_other_organizations_are_not_found(app_client):
     for name in ["organization_detail", "organization_edit"]:
         assert app_client.get(reverse(f"applications:{name}", args=[other.pk])).status_code == 404
     assert app_client.post(reverse("applications:organization_invite", args=[other.pk]), {"email": "x@example.org", "role": "owner"}).status_code == 404
+
+
+def test_unknown_invitation_link_is_explained(app_client):
+    page = app_client.get(reverse("applications:invitation_accept", args=["nope"])).content.decode()
+    assert "This invitation link is not valid" in page
+    page = app_client.post(reverse("applications:invitation_accept", args=["nope"]), follow=True).content.decode()
+    assert "This invitation link is not valid" in page
