@@ -719,20 +719,22 @@ class BureauCallsPanel(Component):
     def get_context_data(self, parent_context):
         request = parent_context["request"]
         index = reverse("application:index")
-        stages = [(status, Status(status).label) for status in selectors.DASHBOARD_STAGES]
+        labels = {status: Status(status).label for status in selectors.DASHBOARD_STAGES}
         rows = []
         for call, counts, total in selectors.staff_call_overview(user=request.user):
             rows.append({
                 "call": call,
                 "url": f"{index}?competition={call.pk}",
+                # Only the stages where something waits, in workflow order.
                 "cells": [
-                    {"count": counts.get(status, 0), "url": f"{index}?competition={call.pk}&status={status}"}
-                    for status, _label in stages
+                    {"label": label, "count": counts[status],
+                     "url": f"{index}?competition={call.pk}&status={status}"}
+                    for status, label in labels.items() if counts.get(status)
                 ],
                 "total": total,
                 "review_links": review_call_links(call),
             })
-        return {"rows": rows, "stages": [label for _status, label in stages], "request": request}
+        return {"rows": rows, "request": request}
 
 
 # ----- bulk actions on the listing -----------------------------------------------------------------

@@ -152,8 +152,9 @@ def test_dashboard_counts_the_bureaus_calls_with_a_fixed_number_of_queries(clien
     small, _ctx = _count_dashboard(client)
     page = client.get("/admin/").content.decode()
     assert "Your bureau's calls" in page and call.title in page and "别家的征集" not in page
-    assert f'?competition={call.pk}&amp;status=submitted">3</a>' in page
-    assert f'?competition={call.pk}&amp;status=eligible">2</a>' in page
+    assert f'?competition={call.pk}&amp;status=submitted">Submitted: 3</a>' in page
+    assert f'?competition={call.pk}&amp;status=eligible">Eligible: 2</a>' in page
+    assert "5 applications" in page  # the draft is not counted
     for _ in range(50):
         application_in(Status.SUBMITTED, competition=CompetitionFactory(bureau=staff.bureau))
     large, ctx = _count_dashboard(client)
