@@ -236,7 +236,8 @@ def assignment_add(*, application, reviewer, actor, stage=Assignment.Stage.REVIE
     """Staff add one reviewer to one application by hand; conflicts are still refused."""
     competition = application.competition
     _require_staff(actor, competition)
-    allowed = ("eligible", "under_review") if stage == Assignment.Stage.REVIEW else ("shortlisted",)
+    # A reviewed application may get one more reviewer when its sheets disagree (spread flag).
+    allowed = ("eligible", "under_review", "reviewed") if stage == Assignment.Stage.REVIEW else ("shortlisted",)
     if application.status not in allowed:
         raise ReviewError(
             _("Reviewers can be added only while the application is %(states)s.")
@@ -405,8 +406,8 @@ def sheet_save(*, sheet, actor, scores, overall_comment="", recommendation="", s
     if sheet.locked:
         raise ReviewError(_("This score sheet was already submitted and is locked."), code="locked")
     competition = assignment.application.competition
-    expected = "shortlisted" if assignment.stage == Assignment.Stage.PITCH else "under_review"
-    if assignment.application.status != expected:
+    expected = ("shortlisted",) if assignment.stage == Assignment.Stage.PITCH else ("under_review", "reviewed")
+    if assignment.application.status not in expected:
         raise ReviewError(_("This application is no longer open for scoring."), code="state")
     errors = {}
     parsed = {}

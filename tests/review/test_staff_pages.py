@@ -307,3 +307,19 @@ def test_stored_summary_is_replaced_not_duplicated(call, bureau):
     second = render_score_summary.delay(call.pk).get()
     assert first == second == f"review/score-summaries/call-{call.pk}.pdf"
     assert default_storage.open(first).read(4) == b"%PDF"
+
+
+def test_a_spread_flagged_application_can_get_one_more_reviewer(call, staff, bureau):
+    from review import services
+    from review.selectors import ranking
+
+    app = application_in(Status.REVIEWED, competition=call)
+    scored(app, reviewer(bureau), [30, 40, 30])
+    scored(app, reviewer(bureau), [5, 5, 5])
+    assert ranking(call)[1][0].spread_flag
+    extra = reviewer(bureau)
+    assignment = services.assignment_add(application=app, reviewer=extra, actor=staff)
+    services.sheet_save(sheet=assignment.sheet, actor=extra, scores={c.pk: ("20", "一般") for c in call.criteria.all()},
+                        recommendation="fund", submit=True)
+    row = ranking(call)[1][0]
+    assert row.review.sheet_count == 3 and row.final == Decimal("58.33")  # (100 + 15 + 60) / 3
