@@ -31,17 +31,25 @@ def paginate(request, items, per_page):
     return Paginator(items, per_page).get_page(_page_number(request))
 
 
-class HomePage(Page):
+class IntroPage(Page):
+    """A page with a rich-text introduction above what it lists from the data."""
+
     intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(IntroPage):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
         "cms.CallIndexPage", "cms.NewsIndexPage", "cms.AnnouncementIndexPage", "cms.ShowcasePage",
         "cms.OrganizationDirectoryPage",
     ]
     max_count = 1
-    search_fields = Page.search_fields + [index.SearchField("intro")]
 
     class Meta:
         verbose_name = _("home page")
@@ -56,10 +64,7 @@ class HomePage(Page):
         return context
 
 
-class CallIndexPage(Page):
-    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+class CallIndexPage(IntroPage):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.CallPage"]
     max_count = 1
@@ -108,10 +113,7 @@ class CallPage(Page):
         return context
 
 
-class NewsIndexPage(Page):
-    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+class NewsIndexPage(IntroPage):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.NewsPage"]
 
@@ -139,12 +141,9 @@ class NewsPage(Page):
         verbose_name = _("news item")
 
 
-class AnnouncementIndexPage(Page):
+class AnnouncementIndexPage(IntroPage):
     """Announcements (公告): the 公示 of proposed awards and the results."""
 
-    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.PublicityPage", "cms.ResultsPage"]
     max_count = 1
@@ -248,12 +247,9 @@ class ResultsPage(Page):
         return context
 
 
-class ShowcasePage(Page):
+class ShowcasePage(IntroPage):
     """Completed projects whose final report was graded excellent (优秀)."""
 
-    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = []
     max_count = 1
@@ -267,12 +263,9 @@ class ShowcasePage(Page):
         return context
 
 
-class OrganizationDirectoryPage(Page):
+class OrganizationDirectoryPage(IntroPage):
     """Registered and filed community social organizations, by region and category."""
 
-    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = []
     max_count = 1

@@ -14,8 +14,9 @@ from tests.factories import application_in_state
 
 from .conftest import add_call_page, admin_staff
 
-try:  # the shared harness (tests/browser/conftest.py) when it is there
-    from tests.browser.conftest import browser, phone_page  # noqa: F401
+try:  # the shared harness (tests/browser/conftest.py) when it is there: all of its fixtures
+    from tests.browser.conftest import *  # noqa: F403
+    from tests.browser.conftest import phone_page  # noqa: F401 - the one used here
 except ImportError:  # a minimal local one otherwise
     CHROMIUM = "/usr/bin/chromium"
 
@@ -59,13 +60,13 @@ def test_objection_upheld_cancels_the_award(phone_page, home, call_index, announ
 
     # A visitor reads the call from the home page...
     page.goto("/")
-    page.click(f"text={app.competition.title}")
+    page.get_by_role("link", name=app.competition.title, exact=True).click()
     assert "Key facts" in page.content()
     assert page.locator("a.button", has_text="Apply").first.is_visible()
 
     # ...opens the 公示 from the announcements and objects by real name.
     page.goto("/")
-    page.click(f"text={publicity.title}")
+    page.get_by_role("link", name=publicity.title, exact=True).click()
     assert "幸福里助餐项目" in page.content()
     page.select_option("#id_application", str(app.pk))
     page.check("input[name=objector_kind][value=person]")
