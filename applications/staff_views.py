@@ -242,18 +242,32 @@ class ScopedModelViewSet(ModelViewSet):
 
 
 def _staff_calls(request):
-    policy = application_policy()
-    if request is None or not policy.user_has_permission(request.user, "view"):
+    """The calls the user runs (all for site admins): the choices of the listing's call filter."""
+    from wagtail.permissions import policy_registry
+
+    if request is None:
         return Competition.objects.none()
-    return Competition.objects.filter(
-        pk__in=selectors.staff_applications(user=request.user).values("competition_id")
-    ).order_by("-opens_at")
+    policy = policy_registry.get_by_type(Competition)
+    return policy.instances_user_has_any_permission_for(request.user, ["view"]).order_by("-opens_at")
 
 
 def application_policy():
     from wagtail.permissions import policy_registry
 
     return policy_registry.get_by_type(Application)
+
+
+SEARCH_FIELDS = ("title", "organization__name", "reference")
+
+
+def search_applications(queryset, text):
+    """The listing's search: title, organization name or reference number containing ``text``."""
+    if not text:
+        return queryset
+    query = Q()
+    for field in SEARCH_FIELDS:
+        query |= Q(**{f"{field}__icontains": text})
+    return queryset.filter(query)
 
 
 def spread_flagged_ids(competitions):
@@ -336,7 +350,7 @@ def _area_label(application):
 
 class ApplicationIndexView(ScopedIndexView):
     filterset_class = ApplicationFilterSet
-    search_fields = ["title", "organization__name", "reference"]
+    search_fields = list(SEARCH_FIELDS)
     search_backend_name = None
     default_ordering = "-submitted_at"
     paginate_by = 50
@@ -760,14 +774,23 @@ class ApplicationBulkTransition(BulkAction):
             "organization", "organization__community", "competition"
         )
 
+    def listing_selection(self):
+        """'All in the listing': the listing's filters and search as they were, in the source state."""
+        queryset = self.scope
+        filters = ApplicationFilterSet(data=self.request.GET, queryset=queryset, request=self.request)
+        if not filters.is_valid():
+            raise Http404  # a listing that could not be shown cannot be acted on
+        queryset = search_applications(filters.qs, self.request.GET.get("q", "").strip())
+        return queryset.filter(status=self.source_status)
+
     def get_all_objects_in_listing_query(self, parent_id):
-        return self.scope.filter(status=self.source_status).values_list("pk", flat=True)
+        return self.listing_selection().values_list("pk", flat=True)
 
     @cached_property
     def _objects(self):
         ids = self.request.GET.getlist("id")
         if "all" in ids:
-            return list(self.scope.filter(status=self.source_status).order_by("pk"))
+            return list(self.listing_selection().order_by("pk"))
         try:
             wanted = {int(i) for i in ids}
         except ValueError:

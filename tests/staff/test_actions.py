@@ -220,3 +220,17 @@ def test_bulk_select_all_takes_only_own_applications_in_the_source_state(client,
     assert {a.status for a in Application.objects.filter(pk__in=[m.pk for m in mine])} == {"eligible"}
     theirs.refresh_from_db()
     assert theirs.status == Status.SUBMITTED
+
+
+def test_bulk_select_all_keeps_to_the_listings_filters_and_search(client, staff, bureau, call):
+    second_call = CompetitionFactory(bureau=bureau)
+    in_call = [application_in(Status.SUBMITTED, competition=call, title=f"助餐{i}") for i in range(2)]
+    other_title = application_in(Status.SUBMITTED, competition=call, title="书屋")
+    other_call = application_in(Status.SUBMITTED, competition=second_call, title="助餐3")
+    client.force_login(staff)
+    response = client.post(f"/admin/bulk/applications/application/accept_eligible/"
+                           f"?competition={call.pk}&q=助餐&id=all&next=/admin/application/")
+    assert response.status_code == 302
+    statuses = dict(Application.objects.values_list("pk", "status"))
+    assert [statuses[a.pk] for a in in_call] == ["eligible", "eligible"]
+    assert statuses[other_title.pk] == statuses[other_call.pk] == "submitted"
