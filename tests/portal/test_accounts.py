@@ -87,3 +87,29 @@ def test_sign_in_page_is_chinese_by_default(client):
     html = Client().get(reverse("account_login")).content.decode()
     assert 'lang="zh-hans"' in html
     assert User.objects.count() == 0
+
+
+def test_applicant_can_turn_on_totp_and_is_then_asked_for_a_code(client):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    from tests.portal.conftest import verified
+
+    user = verified(UserFactory(email="totp@example.org"))
+    client.post(reverse("account_login"), {"login": "totp@example.org", "password": "pass-word-123"})
+    page = client.get(reverse("mfa_activate_totp"))
+    if page.status_code == 302:  # allauth asks for the password again before security changes
+        assert reverse("account_reauthenticate") in page["Location"]
+        client.post(page["Location"], {"password": "pass-word-123"})
+        page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    response = client.post(reverse("mfa_activate_totp"), {"code": code})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+
+    client.logout()
+    response = client.post(reverse("account_login"), {"login": "totp@example.org", "password": "pass-word-123"})
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get(reverse("applications:home")).status_code == 302  # not in until the code is given
