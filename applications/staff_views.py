@@ -20,7 +20,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -52,7 +52,7 @@ from competitions.models import Competition, FundSource, OrganizationCategory
 
 from . import permissions as perms
 from . import selectors, services
-from .models import Application, Status
+from .models import Application, Status, SubmittedDocument
 
 ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
 
@@ -615,6 +615,7 @@ def review_call_links(competition):
 class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
     template_name = "staff/application_inspect.html"
     transition_url_name = None
+    document_url_name = None
 
     def get_object(self, queryset=None):
         return self.load_application(unquote(str(self.pk)))
@@ -658,6 +659,10 @@ class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
                 for entry in selectors.application_timeline(application=app)
             ],
             "score_sheets": selectors.application_score_sheets(application=app),
+            "documents": [
+                {"document": doc, "url": reverse(self.document_url_name, args=(app.pk, doc.pk))}
+                for doc in app.documents.order_by("-created_at", "-id")
+            ],
             "actions": actions,
             "unavailable_actions": unavailable,
             "review_links": review_call_links(app.competition),
@@ -718,6 +723,23 @@ class ApplicationTransitionView(ApplicationObjectMixin, PermissionCheckedMixin, 
                 return redirect(self.inspect_url())
         messages.error(request, " ".join(form.non_field_errors()) or _("Check the form below."))
         return self.render(form)
+
+
+class ApplicationDocumentView(ApplicationObjectMixin, PermissionCheckedMixin, View):
+    """The application form as submitted (申报书 PDF), for the staff of the call."""
+
+    model = Application
+    any_permission_required = ["view"]
+
+    def get(self, request, pk, document_pk):
+        application = self.load_application(pk)
+        document = get_object_or_404(SubmittedDocument, pk=document_pk, application=application)
+        response = FileResponse(
+            document.file.open("rb"), as_attachment=True, content_type="application/pdf",
+            filename=f"{application.reference or application.pk}-{document.log_entry_id}.pdf",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 # ----- the dashboard ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from competitions.wagtail_hooks import (
 from .models import Application, Organization
 from .staff_views import (
     AcceptEligibleBulkAction,
+    ApplicationDocumentView,
     ApplicationIndexView,
     ApplicationInspectView,
     ApplicationPolicy,
@@ -74,7 +75,11 @@ class ApplicationViewSet(ScopedModelViewSet):
         return "staff/application_index_results.html"
 
     def get_inspect_view_kwargs(self, **kwargs):
-        return super().get_inspect_view_kwargs(transition_url_name=self.get_url_name("transition"), **kwargs)
+        return super().get_inspect_view_kwargs(
+            transition_url_name=self.get_url_name("transition"),
+            document_url_name=self.get_url_name("document"),
+            **kwargs,
+        )
 
     @property
     def transition_view(self):
@@ -87,6 +92,8 @@ class ApplicationViewSet(ScopedModelViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("transition/<int:pk>/<str:name>/", self.transition_view, name="transition"),
+            path("document/<int:pk>/<int:document_pk>/", self.construct_view(ApplicationDocumentView),
+                 name="document"),
         ]
 
 
