@@ -1,0 +1,456 @@
+"""After the award: the agreement, tranche payments, mid-term and final reports, holds, termination.
+
+Services only (keyword-only ``<noun>_<verb>``): views and tasks call them; a refusal raises
+``ApplicationError`` with a message the person can act on. Workflow transitions of the
+application (contracted, completed, terminated) go through ``applications.services``.
+"""
+
+import datetime as dt
+import hashlib
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from competitions.models import ReportKind, TrancheTrigger
+
+from . import permissions as perms
+from . import services
+from .models import (
+    Agreement,
+    Application,
+    Attachment,
+    BudgetLine,
+    Disbursement,
+    Report,
+    ReportExpenditure,
+    ReportIndicator,
+    Status,
+)
+from .services import ApplicationError
+from .uploads import _sha256, check_upload
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+
+
+def variance_share():
+    """Per budget line, spending off the expected amount by more than this share (%) needs an explanation."""
+    return Decimal(str(getattr(settings, "REPORT_VARIANCE_PERCENT", 20)))
+
+
+def _require_member(actor, application):
+    if not perms.is_member(actor, application.organization):
+        raise ApplicationError(_("Only members of the organization can do this."), code="forbidden")
+
+
+def _require_staff(actor, application):
+    if not perms.is_bureau_staff_for(actor, application.competition):
+        raise ApplicationError(_("Only staff of the bureau that runs this call can do this."), code="forbidden")
+
+
+# ----- the agreement (资助协议书) -----------------------------------------------------------------
+
+
+def tranche_amounts(award, percents):
+    """Split ``award`` yuan by ``percents`` (summing to 100) into cent amounts that add up exactly.
+
+    Largest remainder: each tranche gets its share rounded down to the cent, and the cents left
+    over go one each to the tranches with the largest remainders (earlier tranches first on ties).
+    """
+    award = Decimal(award)
+    percents = [Decimal(p) for p in percents]
+    if sum(percents, Decimal("0")) != HUNDRED:
+        raise ApplicationError(
+            _("The call's tranche plan adds up to %(total)s%%, not 100%%: staff must correct the plan first.")
+            % {"total": sum(percents, Decimal("0"))},
+            code="invalid",
+        )
+    total_cents = int((award / CENT).to_integral_value())
+    exact = [Decimal(total_cents) * p / HUNDRED for p in percents]
+    floors = [int(e.to_integral_value(rounding=ROUND_DOWN)) for e in exact]
+    left = total_cents - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [Decimal(c) * CENT for c in floors]
+
+
+def agreement_context(application):
+    call = application.competition
+    plan = list(call.tranches.all())
+    amounts = tranche_amounts(application.awarded_amount or 0, [t.percent for t in plan]) if plan else []
+    return {
+        "app": application,
+        "org": application.organization,
+        "call": call,
+        "bureau": call.bureau,
+        "tranches": list(zip(plan, amounts)),
+        "requirements": list(call.report_requirements.all()),
+        "lines": list(application.budget_lines.all()),
+        "today": timezone.localdate(),
+    }
+
+
+def agreement_pdf(application, *, language=None):
+    """The PDF bytes of the agreement of ``application`` (WeasyPrint, Noto Sans CJK SC)."""
+    from weasyprint import HTML
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        html = render_to_string("pdf/agreement.html", agreement_context(application))
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def agreement_generate(*, application, actor):
+    """Create (or regenerate while unsigned) the agreement PDF of an awarded application."""
+    if not (perms.is_member(actor, application.organization) or perms.is_bureau_staff_for(actor, application.competition)):
+        raise ApplicationError(_("You do not have access to this application."), code="forbidden")
+    agreement, _created = Agreement.objects.get_or_create(application=application)
+    if agreement.file and (agreement.confirmed_at or application.status != Status.AWARDED):
+        return agreement
+    if application.status != Status.AWARDED:
+        raise ApplicationError(_("An agreement is drawn up only for an awarded project."), code="invalid")
+    data = agreement_pdf(application)
+    old = agreement.file.name if agreement.file else ""
+    agreement.file.save(f"{application.reference or application.pk}-agreement.pdf", ContentFile(data), save=False)
+    agreement.sha256 = hashlib.sha256(data).hexdigest()
+    agreement.generated_at = timezone.now()
+    agreement.save()
+    if old and old != agreement.file.name:
+        agreement.file.storage.delete(old)
+    return agreement
+
+
+def _store_file(*, actor, uploaded, kind, application, report=None):
+    """Store a file with the same checks as application attachments (content sniffed, sizes)."""
+    used = Attachment.objects.filter(application=application).aggregate(total=Sum("size"))["total"] or 0
+    content_type = check_upload(uploaded, already_used=used)
+    attachment = Attachment(
+        application=application, report=report, kind=kind, original_name=uploaded.name[:255],
+        content_type=content_type, size=uploaded.size, sha256=_sha256(uploaded), uploaded_by=actor,
+    )
+    attachment.file.save(uploaded.name, uploaded, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def agreement_upload_scan(*, application, actor, uploaded):
+    """The organization uploads the signed and stamped agreement (PDF or image)."""
+    _require_member(actor, application)
+    if application.status != Status.AWARDED:
+        raise ApplicationError(_("The signed agreement can be uploaded only while the project is awarded and not yet contracted."), code="invalid")
+    agreement = agreement_generate(application=application, actor=actor)
+    attachment = _store_file(actor=actor, uploaded=uploaded, kind=Attachment.Kind.AGREEMENT, application=application)
+    agreement.signed_scan = attachment
+    agreement.scan_uploaded_at = timezone.now()
+    agreement.save(update_fields=["signed_scan", "scan_uploaded_at"])
+    return agreement
+
+
+def agreement_confirm(*, application, actor):
+    """Staff confirm the signed scan: the application becomes contracted, tranches and reports are planned."""
+    _require_staff(actor, application)
+    agreement = Agreement.objects.filter(application=application).first()
+    if agreement is None or agreement.signed_scan_id is None:
+        raise ApplicationError(_("The organization has not uploaded the signed and stamped agreement yet."), code="invalid")
+    _check_plan(application.competition)
+    services.application_sign_agreement(application=application, actor=actor, note=_("Signed agreement confirmed"))
+    Agreement.objects.filter(pk=agreement.pk).update(confirmed_at=timezone.now(), confirmed_by=actor)
+    application.refresh_from_db()
+    tranches_create(application=application)
+    reports_create(application=application)
+    return application
+
+
+# ----- tranches --------------------------------------------------------------------------------------
+
+
+def _check_plan(call):
+    plan = list(call.tranches.all())
+    if not plan:
+        raise ApplicationError(_("The call has no tranche plan: staff must add one before agreements are confirmed."), code="invalid")
+    tranche_amounts(Decimal("0"), [t.percent for t in plan])
+    return plan
+
+
+def tranches_create(*, application):
+    """The disbursements of a contracted project from the call's plan (once; amounts add up to the award)."""
+    with transaction.atomic():
+        app = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        if app.disbursements.exists():
+            return list(app.disbursements.all())
+        plan = _check_plan(app.competition)
+        amounts = tranche_amounts(app.awarded_amount or 0, [t.percent for t in plan])
+        return Disbursement.objects.bulk_create(
+            Disbursement(application=app, position=i, trigger=item.trigger, amount=amount)
+            for i, (item, amount) in enumerate(zip(plan, amounts))
+        )
+
+
+def reports_create(*, application):
+    """The reports the call's schedule asks for, due so many days after the agreement (once)."""
+    start = timezone.localdate()
+    for requirement in application.competition.report_requirements.all():
+        Report.objects.get_or_create(
+            application=application, kind=requirement.kind,
+            defaults={"due_date": start + dt.timedelta(days=requirement.days_after_contract)},
+        )
+
+
+def _trigger_met(disbursement):
+    app = disbursement.application
+    if disbursement.trigger == TrancheTrigger.ON_CONTRACT:
+        return True
+    return app.reports.filter(kind=disbursement.trigger, state=Report.State.ACCEPTED).exists()
+
+
+def _lock_disbursement(disbursement):
+    return Disbursement.objects.select_for_update().select_related(
+        "application", "application__competition"
+    ).get(pk=disbursement.pk)
+
+
+def disbursement_approve(*, disbursement, actor):
+    with transaction.atomic():
+        d = _lock_disbursement(disbursement)
+        _require_staff(actor, d.application)
+        if d.application.status != Status.CONTRACTED:
+            raise ApplicationError(_("Tranches are approved only for a contracted project in progress."), code="invalid")
+        if d.state != Disbursement.State.PLANNED:
+            raise ApplicationError(_("This tranche is already approved."), code="invalid")
+        if d.held_at:
+            raise ApplicationError(_("This tranche is held because a report of the project is overdue; it is released when the report is accepted."), code="held")
+        if not _trigger_met(d):
+            raise ApplicationError(
+                _("This tranche is paid “%(trigger)s”: that has not happened yet.") % {"trigger": d.get_trigger_display()},
+                code="invalid",
+            )
+        d.state = Disbursement.State.APPROVED
+        d.approved_at = timezone.now()
+        d.save(update_fields=["state", "approved_at"])
+    return d
+
+
+def disbursement_pay(*, disbursement, actor, paid_on, voucher):
+    """Record the payment of an approved tranche (date and voucher number). Paying twice is refused."""
+    voucher = (voucher or "").strip()
+    if not voucher:
+        raise ApplicationError(_("Give the voucher number of the payment."), code="invalid")
+    if not isinstance(paid_on, dt.date):
+        raise ApplicationError(_("Give the date of the payment."), code="invalid")
+    if paid_on > timezone.localdate():
+        raise ApplicationError(_("The payment date cannot be in the future."), code="invalid")
+    with transaction.atomic():
+        d = _lock_disbursement(disbursement)
+        _require_staff(actor, d.application)
+        if d.state == Disbursement.State.PAID:
+            raise ApplicationError(
+                _("This tranche was already paid on %(day)s (voucher %(voucher)s); it cannot be paid twice.")
+                % {"day": d.paid_on, "voucher": d.voucher},
+                code="paid",
+            )
+        if d.state != Disbursement.State.APPROVED:
+            raise ApplicationError(_("Approve the tranche before recording its payment."), code="invalid")
+        if d.held_at:
+            raise ApplicationError(_("This tranche is held because a report of the project is overdue."), code="held")
+        d.state = Disbursement.State.PAID
+        d.paid_on = paid_on
+        d.voucher = voucher[:60]
+        d.save(update_fields=["state", "paid_on", "voucher"])
+    return d
+
+
+def disbursed_total(application):
+    return application.disbursements.filter(state=Disbursement.State.PAID).aggregate(t=Sum("amount"))["t"] or Decimal("0")
+
+
+def _overdue_reports(today):
+    return Report.objects.filter(
+        due_date__lt=today, application__status=Status.CONTRACTED
+    ).exclude(state=Report.State.ACCEPTED)
+
+
+def holds_update(*, today=None):
+    """Hold unpaid tranches of projects with an overdue report; release those with none. Returns (held, released)."""
+    today = today or timezone.localdate()
+    overdue_apps = _overdue_reports(today).values("application_id")
+    unpaid = Disbursement.objects.exclude(state=Disbursement.State.PAID)
+    held = unpaid.filter(application_id__in=overdue_apps, held_at__isnull=True).update(held_at=timezone.now())
+    released = unpaid.filter(held_at__isnull=False).exclude(application_id__in=overdue_apps).update(held_at=None)
+    return held, released
+
+
+# ----- reports ---------------------------------------------------------------------------------------------
+
+
+def _lock_report(report):
+    return Report.objects.select_for_update(of=("self",)).select_related(
+        "application", "application__competition", "application__organization"
+    ).get(pk=report.pk)
+
+
+def _editable_report(report, actor):
+    _require_member(actor, report.application)
+    if report.application.status != Status.CONTRACTED:
+        raise ApplicationError(
+            _("Reports can no longer be written: the project is “%(status)s”.")
+            % {"status": report.application.get_status_display()},
+            code="closed",
+        )
+    if report.state not in (Report.State.DRAFT, Report.State.RETURNED):
+        raise ApplicationError(_("This report is “%(state)s” and cannot be changed.") % {"state": report.get_state_display()}, code="invalid")
+
+
+def _count(value, label):
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ApplicationError(_("%(label)s must be a whole number of 0 or more.") % {"label": label}, code="invalid")
+    return number
+
+
+def report_save(*, report, actor, narrative=None, beneficiaries_reached=None, indicators=None, expenditures=None):
+    """Save a draft report. ``indicators``: dicts name/planned/achieved; ``expenditures``: budget_line (id)/amount/explanation."""
+    with transaction.atomic():
+        r = _lock_report(report)
+        _editable_report(r, actor)
+        if narrative is not None:
+            r.narrative = narrative
+        if beneficiaries_reached is not None:
+            r.beneficiaries_reached = _count(beneficiaries_reached, _("People served"))
+        r.save()
+        if indicators is not None:
+            r.indicators.all().delete()
+            ReportIndicator.objects.bulk_create(
+                ReportIndicator(report=r, position=i, name=row["name"][:200], planned=str(row.get("planned", ""))[:100],
+                                achieved=str(row.get("achieved", ""))[:100])
+                for i, row in enumerate(x for x in indicators if (x.get("name") or "").strip())
+            )
+        if expenditures is not None:
+            lines = {line.pk: line for line in r.application.budget_lines.all()}
+            rows = []
+            for row in expenditures:
+                line = lines.get(int(row["budget_line"])) if str(row.get("budget_line", "")).isdigit() else None
+                if line is None:
+                    raise ApplicationError(_("Spending must be reported against the project's budget lines."), code="invalid")
+                if str(row.get("amount", "")).strip() == "":
+                    continue
+                amount = services._amount(row["amount"])
+                if amount < 0:
+                    raise ApplicationError(_("The amount spent on “%(item)s” cannot be negative.") % {"item": line.item}, code="invalid")
+                rows.append(ReportExpenditure(report=r, budget_line=line, amount=amount.quantize(CENT),
+                                              explanation=(row.get("explanation") or "").strip()))
+            r.expenditures.all().delete()
+            ReportExpenditure.objects.bulk_create(rows)
+    report.refresh_from_db()
+    return r
+
+
+def report_attach(*, report, actor, uploaded, kind=Attachment.Kind.REPORT):
+    """Photos and evidence of a report, with the same upload rules as applications."""
+    with transaction.atomic():
+        r = _lock_report(report)
+        _editable_report(r, actor)
+        if kind not in (Attachment.Kind.REPORT, Attachment.Kind.PHOTO):
+            kind = Attachment.Kind.REPORT
+        return _store_file(actor=actor, uploaded=uploaded, kind=kind, application=r.application, report=r)
+
+
+def expenditure_problems(report):
+    """Reasons the report's spending cannot be submitted (empty if none)."""
+    app = report.application
+    disbursed = disbursed_total(app)
+    rows = list(report.expenditures.select_related("budget_line"))
+    spent = sum((row.amount for row in rows), Decimal("0"))
+    problems = []
+    if spent > disbursed:
+        problems.append(
+            _("The spending reported (%(spent)s yuan) exceeds what was disbursed to the project (%(disbursed)s yuan).")
+            % {"spent": spent, "disbursed": disbursed}
+        )
+    budget = sum((line.amount for line in app.budget_lines.all()), Decimal("0"))
+    share = variance_share()
+    for row in rows:
+        expected = (row.budget_line.amount * disbursed / budget) if budget else Decimal("0")
+        off = abs(row.amount - expected)
+        if off * HUNDRED > share * expected and not row.explanation:
+            problems.append(
+                _("Spending on “%(item)s” is %(spent)s yuan against %(expected)s expected (more than %(share)s%% off): explain why.")
+                % {"item": row.budget_line.item, "spent": row.amount, "expected": expected.quantize(CENT), "share": share}
+            )
+    return problems
+
+
+def report_submit(*, report, actor):
+    with transaction.atomic():
+        r = _lock_report(report)
+        _editable_report(r, actor)
+        if not r.narrative.strip():
+            raise ApplicationError(_("Describe what the project did (the narrative) before submitting."), code="invalid")
+        problems = expenditure_problems(r)
+        if problems:
+            raise ApplicationError(" ".join(problems), code="invalid")
+        r.state = Report.State.SUBMITTED
+        r.submitted_at = timezone.now()
+        r.save(update_fields=["state", "submitted_at"])
+    report.refresh_from_db()
+    return r
+
+
+def report_return(*, report, actor, reason):
+    if not reason or not reason.strip():
+        raise ApplicationError(_("Say what must be changed in the report; the organization will read it."), code="invalid")
+    with transaction.atomic():
+        r = _lock_report(report)
+        _require_staff(actor, r.application)
+        if r.state != Report.State.SUBMITTED:
+            raise ApplicationError(_("Only a submitted report can be returned."), code="invalid")
+        r.state = Report.State.RETURNED
+        r.staff_note = reason.strip()
+        r.save(update_fields=["state", "staff_note"])
+    report.refresh_from_db()
+    return r
+
+
+def report_accept(*, report, actor, grade="", note=""):
+    """Accept a submitted report; the final one needs a grade. Releases holds; a final report
+    accepted with a passing grade completes the project (a failing grade leaves it for staff to terminate)."""
+    with transaction.atomic():
+        r = _lock_report(report)
+        _require_staff(actor, r.application)
+        if r.application.status != Status.CONTRACTED:
+            raise ApplicationError(_("The project is no longer in progress."), code="invalid")
+        if r.state != Report.State.SUBMITTED:
+            raise ApplicationError(_("Only a submitted report can be accepted."), code="invalid")
+        if r.kind == ReportKind.FINAL:
+            if grade not in Report.Grade.values:
+                raise ApplicationError(_("Give the final report a grade."), code="invalid")
+            r.grade = grade
+        r.state = Report.State.ACCEPTED
+        r.accepted_at = timezone.now()
+        r.staff_note = note or r.staff_note
+        r.save(update_fields=["state", "accepted_at", "grade", "staff_note"])
+    holds_update()
+    report.refresh_from_db()
+    if r.kind == ReportKind.FINAL and r.grade != Report.Grade.FAIL:
+        services.application_complete(application=r.application, actor=actor, note=_("Final report accepted"))
+    return r
+
+
+def project_terminate(*, application, actor, reason, return_amount):
+    """Terminate a contracted project (failing grade or breach), recording the amount to return."""
+    return services.application_terminate(application=application, actor=actor, reason=reason, return_amount=return_amount)
