@@ -224,7 +224,31 @@ def objection_file(*, application, objector_kind, name, reason, phone="", organi
             except Exception:
                 stored.delete(save=False)
                 raise
+        _notify_bureau_of_objection(objection)
     return objection
+
+
+def _notify_bureau_of_objection(objection):
+    """Tell the staff of the call's bureau that an objection waits for their investigation."""
+    from accounts import services as account_services
+    from accounts.models import User
+
+    application = objection.application
+    staff = User.objects.filter(bureau_id=application.competition.bureau_id, is_staff=True, is_active=True)
+    ids = []
+    for user in staff:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = _("Objection to %(ref)s in public notice (公示)") % {"ref": application.reference or application.title}
+            body = _("An objection was filed against “%(title)s” (%(org)s). Investigate it and record the decision before the award.") % {
+                "title": application.title, "org": application.organization.name,
+            }
+        notification, created = account_services.notification_create(
+            user=user, key=f"objection:{objection.pk}:user:{user.pk}", subject=subject, body=body,
+            url=f"/admin/publicity/objections/{objection.pk}/",
+        )
+        if created:
+            ids.append(notification.pk)
+    account_services.notifications_enqueue_mail(ids)
 
 
 def objection_decide(*, objection, actor, upheld, investigation):

@@ -163,3 +163,14 @@ def test_sitemap_lists_live_pages(client, call_index):
     assert response.status_code == 200
     locations = [el.text for el in ET.fromstring(response.content).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert any(loc.endswith(page.url) for loc in locations)
+
+
+def test_pages_render_in_chinese_the_sites_language(home, call_index, publicity):
+    from django.test import Client
+
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = add_call_page(call_index, CompetitionFactory())
+    for url in (home.url, call_index.url, page.url, publicity[0].url, "/search/?q=项目", "/verify/x/"):
+        response = chinese.get(url)
+        assert response.status_code in (200, 404), url
+        assert '<html lang="zh-hans">' in response.content.decode(), url

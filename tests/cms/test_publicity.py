@@ -335,3 +335,16 @@ def test_final_scores_come_from_the_review_ranking(client, announcements):
     text = client.get(page.url).content.decode()
     assert f"{entry.final_score:.2f}" in text
     assert "not published" not in text
+
+
+def test_bureau_staff_are_told_of_a_new_objection(publicity, mailoutbox, django_capture_on_commit_callbacks):
+    from accounts.models import Notification
+
+    _page, app, staff = publicity
+    other_bureau = StaffFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        objection = _objection(app)
+    notification = Notification.objects.get(key=f"objection:{objection.pk}:user:{staff.pk}")
+    assert notification.url == f"/admin/publicity/objections/{objection.pk}/"
+    assert not Notification.objects.filter(user=other_bureau).exists()
+    assert [staff.email] in [m.to for m in mailoutbox]
