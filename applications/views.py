@@ -110,6 +110,13 @@ def blockers(application):
     return found
 
 
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
 # ----- home and lists -----------------------------------------------------------------------------------
 
 
@@ -145,20 +152,10 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk=None):
     account_services.notification_mark_read(user=request.user, notification_id=pk)
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("applications:notification_list")
+    return redirect(_safe_next(request, reverse("applications:notification_list")))
 
 
 # ----- organizations ------------------------------------------------------------------------------------
-
-
-def _safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 @portal_view
