@@ -182,3 +182,13 @@ def test_document_of_another_organization_is_404(client, other_application, stra
     doc_pk = generate_application_pdf(other_application.log.get().pk)
     client.force_login(stranger)
     assert client.get(reverse("applications:document_download", args=[other_application.pk, doc_pk])).status_code == 404
+
+
+def test_status_page_says_what_happens_next(app_client, draft):
+    services.application_submit(application=draft, actor=draft.organization.memberships.get().user)
+    staff = StaffFactory(bureau=draft.competition.bureau)
+    services.application_reject_ineligible(application=draft, actor=staff, reason="服务地点不在本市")
+    html = app_client.get(reverse("applications:application_detail", args=[draft.pk])).content.decode()
+    assert "The bureau's reason:" in html and "服务地点不在本市" in html
+    assert "Withdraw the application" not in html
+    assert "The bureau checked the application: it is not eligible." in html
