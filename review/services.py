@@ -23,7 +23,7 @@ from accounts import services as account_services
 from applications import services as application_services
 from applications.permissions import is_bureau_staff_for
 from applications.rules import all_sheets_submitted
-from competitions.models import Criterion
+from competitions.models import Competition, Criterion
 
 from . import selectors
 from .aggregation import plain
@@ -155,15 +155,7 @@ def _label(application):
     return application.reference or application.title
 
 
-def assignments_generate(*, competition, actor):
-    """Give every eligible application of the call its number of reviewers and open its review.
-
-    Never a conflicted reviewer; loads across the bureau's pool differ by at most one whenever
-    that is possible; the same input gives the same assignment (seeded by the call's id).
-    Applications already under review that lost a reviewer are topped up. Nothing is written
-    when some application cannot get enough reviewers: the error names them.
-    """
-    _require_staff(actor, competition)
+def _plan_for_call(competition):
     applications = list(
         competition.applications.filter(status__in=["eligible", "under_review"])
         .select_related("organization").order_by("pk")
@@ -182,10 +174,9 @@ def assignments_generate(*, competition, actor):
         Assignment.objects.filter(application__competition=competition, state=Assignment.State.DECLINED)
         .values_list("application_id", "reviewer_id")
     )
-    base_loads = selectors.reviewer_loads(competition)
     plan = plan_assignments(
         [selectors.application_item(app) for app in applications], items, competition.reviewers_per_application,
-        seed=competition.pk, existing=existing, base_loads=base_loads, blocked=declined,
+        seed=competition.pk, existing=existing, base_loads=selectors.reviewer_loads(competition), blocked=declined,
     )
     if plan.short:
         by_id = {a.pk: a for a in applications}
@@ -197,29 +188,50 @@ def assignments_generate(*, competition, actor):
               "or lower the number of reviewers per application.") % {"apps": names},
             code="short",
         )
-    outcome = AssignmentOutcome(balanced=plan.balanced)
-    users = {p.user_id: p.user for p in profiles}
-    outcome.loads = {users[rid]: load for rid, load in sorted(plan.loads.items())}
-    per_reviewer = {}
-    for app in applications:
-        new_ids = plan.assignments.get(app.pk, [])
-        with transaction.atomic():
-            created = [assignment_create(application=app, reviewer=users[rid]) for rid in new_ids]
-            if created:
+    return applications, profiles, plan
+
+
+def assignments_generate(*, competition, actor):
+    """Give every eligible application of the call its number of reviewers and open its review.
+
+    Never a conflicted reviewer; loads across the bureau's pool differ by at most one whenever
+    that is possible; the same input gives the same assignment (seeded by the call's id).
+    Applications already under review that lost a reviewer are topped up. Nothing is written
+    when some application cannot get enough reviewers: the error names them.
+    """
+    _require_staff(actor, competition)
+    # Two staff pressing the button together: the second waits here, then finds the places
+    # filled and adds nothing. The workflow steps run after this transaction (they are durable).
+    with transaction.atomic():
+        Competition.objects.select_for_update().filter(pk=competition.pk).first()
+        applications, profiles, plan = _plan_for_call(competition)
+        outcome = AssignmentOutcome(balanced=plan.balanced)
+        users = {p.user_id: p.user for p in profiles}
+        outcome.loads = {users[rid]: load for rid, load in sorted(plan.loads.items())}
+        created = {}
+        for app in applications:
+            new_ids = plan.assignments.get(app.pk, [])
+            created[app.pk] = [assignment_create(application=app, reviewer=users[rid]) for rid in new_ids]
+            if new_ids:
                 _log(competition=competition, application=app, actor=actor, action="assignment.generated",
                      note=", ".join(users[rid].display_name for rid in new_ids))
-        outcome.created += len(created)
+            outcome.created += len(new_ids)
+    per_reviewer = {}
+    for app in applications:
         if app.status == "eligible":
             try:
                 application_services.application_open_review(application=app, actor=actor)
             except application_services.ApplicationError as exc:
-                Assignment.objects.filter(pk__in=[a.pk for a in created]).delete()
-                outcome.created -= len(created)
-                outcome.refused[app] = exc.message
-                continue
-            outcome.opened.append(app)
-        for rid in new_ids:
-            per_reviewer[rid] = per_reviewer.get(rid, 0) + 1
+                app.refresh_from_db(fields=["status"])
+                if app.status != "under_review":  # not opened by anyone: take its reviewers back
+                    Assignment.objects.filter(pk__in=[a.pk for a in created[app.pk]]).delete()
+                    outcome.created -= len(created[app.pk])
+                    outcome.refused[app] = exc.message
+                    continue
+            else:
+                outcome.opened.append(app)
+        for assignment in created[app.pk]:
+            per_reviewer[assignment.reviewer_id] = per_reviewer.get(assignment.reviewer_id, 0) + 1
     with transaction.atomic():
         stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
         for rid, n in per_reviewer.items():

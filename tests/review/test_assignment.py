@@ -215,3 +215,25 @@ def test_assignment_is_reproducible_for_the_same_call(call, staff, bureau):
     Application.objects.filter(pk__in=[a.pk for a in apps]).update(status="eligible")
     services.assignments_generate(competition=call, actor=staff)
     assert sorted(Assignment.objects.values_list("application_id", "reviewer_id")) == first
+
+
+@pytest.mark.django_db
+def test_an_application_the_workflow_refuses_to_open_loses_its_new_reviewers(call, staff, bureau, monkeypatch):
+    from applications import services as application_services
+
+    call.reviewers_per_application = 1
+    call.save()
+    ok, refused = application_in(Status.ELIGIBLE, competition=call), application_in(Status.ELIGIBLE, competition=call)
+    reviewer(bureau)
+    real = application_services.application_open_review
+
+    def open_review(*, application, actor):
+        if application.pk == refused.pk:
+            raise application_services.ApplicationError("withdrawn a moment ago")
+        return real(application=application, actor=actor)
+
+    monkeypatch.setattr(application_services, "application_open_review", open_review)
+    outcome = services.assignments_generate(competition=call, actor=staff)
+    assert outcome.created == 1 and [a.pk for a in outcome.opened] == [ok.pk]
+    assert outcome.refused == {refused: "withdrawn a moment ago"}
+    assert not Assignment.objects.filter(application=refused).exists()
