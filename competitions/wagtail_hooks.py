@@ -29,8 +29,8 @@ from .models import (
     ReportKind,
     ReportRequirement,
     ServiceArea,
-    TrancheTrigger,
     TranchePlanItem,
+    TrancheTrigger,
 )
 
 register_permission_policy(

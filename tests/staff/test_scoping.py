@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from applications.models import Status
 from competitions.models import Criterion
-from tests.factories import BureauFactory, CompetitionFactory, OrganizationFactory, UserFactory, member_of
+from tests.factories import CompetitionFactory, OrganizationFactory, member_of
 
 from .conftest import application_in, staff_with_admin
 
@@ -45,8 +45,11 @@ def test_other_bureau_staff_get_404_or_403_on_every_page_and_action(client, othe
     client.force_login(other_staff)
     assert client.get(url).status_code in (403, 404), url
     before = (submitted.status, submitted.version, submitted.log.count())
-    response = client.post(url, {f"{name}-version": submitted.version for name in ("accept_eligible", "reject_ineligible", "return_for_revision")} | {
-        "reject_ineligible-reason": "x", "return_for_revision-reason": "x", "return_for_revision-deadline": "2099-01-01T10:00"})
+    data = {f"{name}-version": submitted.version
+            for name in ("accept_eligible", "reject_ineligible", "return_for_revision")}
+    data.update({"reject_ineligible-reason": "x", "return_for_revision-reason": "x",
+                 "return_for_revision-deadline": "2099-01-01T10:00"})
+    response = client.post(url, data)
     assert response.status_code in (403, 404), url
     submitted.refresh_from_db()
     assert (submitted.status, submitted.version, submitted.log.count()) == before
@@ -69,7 +72,8 @@ def test_own_bureau_staff_open_the_same_pages(client, staff, submitted):
 
 
 def test_listings_show_only_own_bureau_rows(client, staff, other_staff, call, submitted):
-    theirs = application_in(Status.SUBMITTED, competition=CompetitionFactory(bureau=other_staff.bureau, title="别家的项目"))
+    their_call = CompetitionFactory(bureau=other_staff.bureau, title="别家的项目")
+    theirs = application_in(Status.SUBMITTED, competition=their_call)
     draft = application_in(Status.DRAFT, competition=call, title="还没提交的草稿")
     client.force_login(staff)
     page = client.get("/admin/application/").content.decode()
