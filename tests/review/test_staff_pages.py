@@ -323,3 +323,27 @@ def test_a_spread_flagged_application_can_get_one_more_reviewer(call, staff, bur
                         recommendation="fund", submit=True)
     row = ranking(call)[1][0]
     assert row.review.sheet_count == 3 and row.final == Decimal("58.33")  # (100 + 15 + 60) / 3
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_review_index_query_count_does_not_grow(client, bureau, staff, rows):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from competitions.models import Competition
+
+    base = CompetitionFactory(bureau=bureau, rubric=False)
+    Competition.objects.bulk_create(
+        Competition(**{f.attname: getattr(base, f.attname) for f in Competition._meta.concrete_fields
+                       if f.attname not in ("id", "title")}, title=f"第{i}期") for i in range(rows - 1)
+    )
+    client.force_login(staff)
+    client.get("/admin/review/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/admin/review/")
+    assert response.content.decode().count("/ranking/") == rows
+    counts = test_review_index_query_count_does_not_grow.__dict__.setdefault("counts", {})
+    counts[rows] = len(captured.captured_queries)
+    if len(counts) == 2:
+        assert counts[10] == counts[200]
+    assert counts[rows] <= 15
