@@ -1,0 +1,122 @@
+"""Applicant post-award pages and the public disclosure page."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from applications import postaward
+from applications.models import Report, Status
+from tests.factories import UserFactory, application_in_state
+
+from .conftest import contracted, pay, pdf_file
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def project(db):
+    return contracted()
+
+
+def test_applicant_uploads_agreement_through_pages(client):
+    app = application_in_state(Status.AWARDED)
+    from .conftest import add_plan
+
+    add_plan(app.competition)
+    login(client, app.member)
+    page = client.get(f"/portal/applications/{app.pk}/project/")
+    assert page.status_code == 200 and "Download the agreement" in page.content.decode()
+    pdf = client.get(f"/portal/applications/{app.pk}/agreement.pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    bad = client.post(f"/portal/applications/{app.pk}/agreement/upload/", {"file": pdf_file("scan.pdf").__class__("scan.pdf", b"GIF89a....")}, follow=True)
+    assert "not a file of an accepted kind" in bad.content.decode()
+    ok = client.post(f"/portal/applications/{app.pk}/agreement/upload/", {"file": pdf_file()}, follow=True)
+    assert "waiting for the bureau to confirm" in ok.content.decode()
+
+
+def test_report_of_another_organization_is_404(client, project):
+    other = contracted()
+    login(client, project.member)
+    report = other.reports.first()
+    assert client.get(f"/portal/reports/{report.pk}/").status_code == 404
+    assert client.post(f"/portal/reports/{report.pk}/", {"narrative": "x"}).status_code == 404
+    assert client.post(f"/portal/reports/{report.pk}/files/", {"file": pdf_file()}).status_code == 404
+    assert client.get(f"/portal/applications/{other.pk}/project/").status_code == 404
+    assert client.get(f"/portal/applications/{other.pk}/agreement.pdf").status_code == 404
+
+
+def test_report_form_save_and_submit_errors_shown(client, project):
+    pay(project.disbursements.get(position=0), project.staff)
+    login(client, project.member)
+    report = project.reports.get(kind="midterm")
+    lines = list(project.budget_lines.all())
+    data = {"narrative": "开展活动", "beneficiaries_reached": "50", "ind-name": ["服务人次"], "ind-planned": ["100"],
+            "ind-achieved": ["60"], f"exp-{lines[0].pk}-amount": "30000", f"exp-{lines[1].pk}-amount": "100", "action": "submit"}
+    page = client.post(f"/portal/reports/{report.pk}/", data)
+    assert page.status_code == 400
+    assert "exceeds what was disbursed" in page.content.decode()
+    data[f"exp-{lines[0].pk}-amount"] = "18000"
+    data[f"exp-{lines[1].pk}-amount"] = "1600"
+    page = client.post(f"/portal/reports/{report.pk}/", data, follow=True)
+    assert "The report is submitted" in page.content.decode()
+    report.refresh_from_db()
+    assert report.state == Report.State.SUBMITTED
+    assert list(report.indicators.values_list("name", "achieved")) == [("服务人次", "60")]
+
+
+def test_report_after_termination_refused_on_page(client, project):
+    postaward.project_terminate(application=project, actor=project.staff, reason="违约", return_amount="1000")
+    login(client, project.member)
+    report = project.reports.first()
+    page = client.post(f"/portal/reports/{report.pk}/", {"narrative": "x", "action": "submit"})
+    assert page.status_code == 400 and "no longer be written" in page.content.decode()
+
+
+def test_disclosure_shows_amounts_and_no_personal_data(client, project):
+    pay(project.disbursements.get(position=0), project.staff)
+    mid = project.reports.get(kind="midterm")
+    lines = list(project.budget_lines.all())
+    postaward.report_save(report=mid, actor=project.member, narrative="开展助餐服务", expenditures=[
+        {"budget_line": lines[0].pk, "amount": "18000"}, {"budget_line": lines[1].pk, "amount": "1500"}])
+    postaward.report_submit(report=mid, actor=project.member)
+    postaward.report_accept(report=mid, actor=project.staff)
+    page = client.get(f"/portal/projects/{project.reference}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    for expected in ("50000.00", "20000.00", "19500.00", "18000.00", "开展助餐服务", project.organization.name):
+        assert expected in text
+    org = project.organization
+    for private in (org.head_name, org.contact_name, org.contact_phone, org.credit_code, project.member.email,
+                    project.member.full_name, project.staff.full_name):
+        assert private not in text
+
+
+def test_disclosure_of_unawarded_is_404(client):
+    app = application_in_state(Status.SUBMITTED)
+    assert client.get(f"/portal/projects/{app.reference}/").status_code == 404
+    assert client.get("/portal/projects/NOPE-1/").status_code == 404
+
+
+@pytest.mark.parametrize("n", [10, 200])
+def test_report_list_query_count(client, n, django_assert_max_num_queries):
+    from tests.factories import ApplicationFactory, MembershipFactory
+
+    user = UserFactory()
+    login(client, user)
+    for _ in range(n // 2):
+        app = ApplicationFactory(lines=False)
+        MembershipFactory(organization=app.organization, user=user)
+        for kind in ("midterm", "final"):
+            Report.objects.create(application=app, kind=kind, due_date=dt.date(2027, 6, 1))
+    with django_assert_max_num_queries(8):
+        page = client.get("/portal/reports/")
+    assert page.status_code == 200
+    assert page.content.decode().count("/portal/reports/") >= n
