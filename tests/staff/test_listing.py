@@ -166,3 +166,15 @@ def _count_dashboard(client):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/admin/").status_code == 200
     return len(ctx.captured_queries), ctx
+
+
+def test_pages_render_in_chinese_too(staff, submitted):
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(staff)
+    for url in ["/admin/", "/admin/application/", f"/admin/application/inspect/{submitted.pk}/",
+                f"/admin/competition/edit/{submitted.competition_id}/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert submitted.competition.title in response.content.decode() or url == "/admin/application/"
