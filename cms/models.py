@@ -184,6 +184,9 @@ class PublicityPage(Page):
     ]
     parent_page_types = ["cms.AnnouncementIndexPage"]
     subpage_types = []
+    # Created only by publishing the 公示 (applications.publicity.publicity_publish), which also
+    # moves the applications into it; an editor-made page would list nothing real.
+    is_creatable = False
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
     class Meta:

@@ -174,3 +174,15 @@ def test_pages_render_in_chinese_the_sites_language(home, call_index, publicity)
         response = chinese.get(url)
         assert response.status_code in (200, 404), url
         assert '<html lang="zh-hans">' in response.content.decode(), url
+
+
+def test_editors_open_the_page_forms_in_the_admin(client, call_index, publicity):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = add_call_page(call_index, CompetitionFactory())
+    assert client.get(f"/admin/pages/add/cms/callpage/{call_index.pk}/").status_code == 200
+    assert client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
+    assert client.get(f"/admin/pages/{publicity[0].pk}/edit/").status_code == 200
+    assert client.get("/admin/publicity/").status_code == 200

@@ -348,3 +348,7 @@ def test_bureau_staff_are_told_of_a_new_objection(publicity, mailoutbox, django_
     assert notification.url == f"/admin/publicity/objections/{objection.pk}/"
     assert not Notification.objects.filter(user=other_bureau).exists()
     assert [staff.email] in [m.to for m in mailoutbox]
+
+
+def test_editors_cannot_make_a_publicity_page_by_hand(announcements):
+    assert not PublicityPage.can_create_at(announcements)
