@@ -147,3 +147,4 @@ def add_bureau_calls_panel(request, panels):
 
 hooks.register("register_bulk_action", AcceptEligibleBulkAction)
 hooks.register("register_bulk_action", OpenReviewBulkAction)
+from . import postaward_hooks  # noqa: E402,F401

@@ -1,0 +1,130 @@
+"""Staff pages of the post-award half inside the Wagtail admin (under /admin/postaward/).
+
+Every object is loaded from the staff member's bureau (site admins: all); another bureau's
+project is a 404. Steps are taken through ``applications.postaward``; refusals show as messages.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import postaward
+from .models import Application, Disbursement, Report, Status
+from .postaward_views import POST_AWARD
+from .services import ApplicationError
+
+
+def _scoped(user, queryset, path="competition__bureau_id"):
+    if user.is_superuser:
+        return queryset
+    if not (user.is_staff and user.bureau_id):
+        raise PermissionDenied(_("Only bureau staff manage funded projects."))
+    return queryset.filter(**{path: user.bureau_id})
+
+
+def _project(request, pk):
+    qs = Application.objects.select_related("competition", "competition__bureau", "organization")
+    return get_object_or_404(_scoped(request.user, qs), pk=pk, status__in=POST_AWARD)
+
+
+def index(request):
+    """Every tranche of the bureau's funded projects, with what is held and what waits."""
+    tranches = _scoped(
+        request.user,
+        Disbursement.objects.select_related("application", "application__organization", "application__competition"),
+        "application__competition__bureau_id",
+    ).order_by("application__competition_id", "application__reference", "position")
+    state = request.GET.get("state", "")
+    if state in Disbursement.State.values:
+        tranches = tranches.filter(state=state)
+    awaiting = _scoped(request.user, Application.objects.filter(status=Status.AWARDED).select_related("organization", "agreement"))
+    submitted = _scoped(
+        request.user, Report.objects.filter(state=Report.State.SUBMITTED).select_related("application"),
+        "application__competition__bureau_id",
+    )
+    return render(request, "postaward/admin/index.html", {
+        "page": Paginator(tranches, 100).get_page(request.GET.get("page")),
+        "awaiting": awaiting[:50], "submitted": submitted[:50], "states": Disbursement.State.choices, "state": state,
+    })
+
+
+def project(request, pk):
+    app = _project(request, pk)
+    return render(request, "postaward/admin/project.html", {
+        "app": app, "agreement": getattr(app, "agreement", None),
+        "tranches": app.disbursements.all(), "reports": app.reports.prefetch_related("indicators", "expenditures__budget_line", "attachments"),
+        "grades": Report.Grade.choices, "disbursed": postaward.disbursed_total(app), "today": dt.date.today(),
+    })
+
+
+def agreement_scan(request, pk):
+    app = _project(request, pk)
+    agreement = getattr(app, "agreement", None)
+    if agreement is None or agreement.signed_scan is None:
+        raise Http404
+    scan = agreement.signed_scan
+    return FileResponse(scan.file.open("rb"), as_attachment=True, filename=scan.original_name, content_type=scan.content_type)
+
+
+def _act(request, app, step, done):
+    try:
+        step()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("postaward_admin:project", pk=app.pk)
+
+
+@require_POST
+def agreement_confirm(request, pk):
+    app = _project(request, pk)
+    return _act(request, app, lambda: postaward.agreement_confirm(application=app, actor=request.user),
+                _("The agreement is confirmed; tranches and reports are planned."))
+
+
+@require_POST
+def tranche_action(request, pk, tranche_pk, action):
+    app = _project(request, pk)
+    tranche = get_object_or_404(Disbursement, pk=tranche_pk, application=app)
+    if action == "approve":
+        return _act(request, app, lambda: postaward.disbursement_approve(disbursement=tranche, actor=request.user),
+                    _("The tranche is approved."))
+    if action == "pay":
+        try:
+            paid_on = dt.date.fromisoformat(request.POST.get("paid_on", ""))
+        except ValueError:
+            messages.error(request, _("Give the payment date as YYYY-MM-DD."))
+            return redirect("postaward_admin:project", pk=app.pk)
+        return _act(request, app, lambda: postaward.disbursement_pay(
+            disbursement=tranche, actor=request.user, paid_on=paid_on, voucher=request.POST.get("voucher", "")),
+            _("The payment is recorded."))
+    raise Http404
+
+
+@require_POST
+def report_action(request, pk, report_pk, action):
+    app = _project(request, pk)
+    report = get_object_or_404(Report, pk=report_pk, application=app)
+    if action == "accept":
+        return _act(request, app, lambda: postaward.report_accept(
+            report=report, actor=request.user, grade=request.POST.get("grade", ""), note=request.POST.get("note", "")),
+            _("The report is accepted."))
+    if action == "return":
+        return _act(request, app, lambda: postaward.report_return(report=report, actor=request.user, reason=request.POST.get("reason", "")),
+                    _("The report is returned to the organization."))
+    raise Http404
+
+
+@require_POST
+def terminate(request, pk):
+    app = _project(request, pk)
+    return _act(request, app, lambda: postaward.project_terminate(
+        application=app, actor=request.user, reason=request.POST.get("reason", ""),
+        return_amount=request.POST.get("return_amount", "") or "0"), _("The project is terminated."))
