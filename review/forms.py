@@ -94,6 +94,7 @@ class FundingForm(forms.Form):
             self.fields[f"amount_{pk}"] = forms.DecimalField(
                 required=False, min_value=Decimal("0"), decimal_places=2, max_digits=12,
                 initial=row.amount if row.funded else None, label=_("Amount (yuan)"),
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "style": "min-width:10rem"}),
             )
 
     def clean(self):
