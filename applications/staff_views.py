@@ -630,6 +630,7 @@ class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
         context = super().get_context_data(**kwargs)
         app, user = self.object, self.request.user
         available = set(services.available_transitions(app, user))
+        from_here = {t.name for t in app.get_all_status_transitions() if t.source in (app.status, "*")}
         actions, unavailable = [], []
         for name, action in STAFF_ACTIONS.items():
             if name in available:
@@ -638,7 +639,7 @@ class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
                     "form": action.form_class(application=app, prefix=name),
                     "url": reverse(self.transition_url_name, args=(app.pk, name)),
                 })
-            elif services._transition_of(app, name) is not None:
+            elif name in from_here:
                 # The step exists from this state but is blocked: say why (like Hypha does).
                 unavailable.append({"action": action, "reason": services.explain(app, name, user)})
         context.update({
