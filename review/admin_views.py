@@ -178,8 +178,9 @@ def funding_plan(competition):
             others.append(FundingRow(item, Decimal("0"), False, _("Not funded: not shortlisted for the pitch round.")))
         else:
             candidates.append(item)
+    # Money already recommended in an earlier confirmation is no longer available.
     plan = suggest_funding(
-        candidates, budget=competition.total_budget, cap=competition.max_amount,
+        candidates, budget=competition.total_budget - selectors.committed_amount(competition), cap=competition.max_amount,
         rural_min_share=competition.rural_min_share, min_amount=competition.min_amount,
     )
     plan.rows.extend(others)
@@ -215,6 +216,7 @@ def funding(request, pk):
             status = 400
     return render(request, "review/admin/funding.html", {
         "competition": competition, "plan": plan, "form": form, "ranked": ranked,
+        "committed": competition.total_budget - plan.budget,
     }, status=status)
 
 

@@ -207,6 +207,19 @@ class RankedApplication:
         return bool(self.review and self.review.spread_flag)
 
 
+COMMITTED_STATUSES = ("recommended", "publicizing", "awarded", "contracted", "completed")
+
+
+def committed_amount(competition):
+    """What the call has already recommended or awarded (1 query)."""
+    from django.db.models import Sum as _Sum
+
+    total = Application.objects.filter(competition=competition, status__in=COMMITTED_STATUSES).aggregate(
+        total=_Sum("awarded_amount")
+    )["total"]
+    return total or Decimal("0")
+
+
 def community_bonus_applies(organization):
     """The call's bonus goes to organizations filed with a street office or township (社区备案)."""
     return organization.registration_status == RegistrationStatus.FILED

@@ -518,10 +518,12 @@ def funding_confirm(*, competition, actor, decisions, decline_reason=""):
     """
     _require_staff(actor, competition)
     total = sum((Decimal(a) for _app, a in decisions if a), Decimal("0"))
-    if total > competition.total_budget:
+    committed = selectors.committed_amount(competition)
+    if total + committed > competition.total_budget:
         raise ReviewError(
-            _("The amounts add up to %(total)s yuan, more than the call's budget of %(budget)s yuan.")
-            % {"total": total, "budget": competition.total_budget}, code="budget",
+            _("The amounts add up to %(total)s yuan; with %(committed)s yuan already recommended that is more "
+              "than the call's budget of %(budget)s yuan.")
+            % {"total": total, "committed": committed, "budget": competition.total_budget}, code="budget",
         )
     reason = decline_reason.strip() or _("Not selected for funding after the expert review and ranking.")
     recommended, declined, refused = [], [], {}

@@ -347,3 +347,21 @@ def test_review_index_query_count_does_not_grow(client, bureau, staff, rows):
     if len(counts) == 2:
         assert counts[10] == counts[200]
     assert counts[rows] <= 15
+
+
+def test_a_second_confirmation_counts_what_is_already_recommended(client, call, staff, bureau):
+    call.total_budget = Decimal("100000")
+    call.save()
+    r = reviewer(bureau)
+    first = application_in(Status.REVIEWED, competition=call, requested_amount=Decimal("80000"))
+    scored(first, r, [30, 40, 30])
+    client.force_login(staff)
+    client.post(url(call, "funding/"), {f"fund_{first.pk}": "on", f"amount_{first.pk}": "80000"})
+    first.refresh_from_db()
+    assert first.status == Status.RECOMMENDED
+    late = application_in(Status.REVIEWED, competition=call, requested_amount=Decimal("50000"))
+    scored(late, r, [30, 40, 30])
+    page = client.get(url(call, "funding/")).content.decode()
+    assert "20,000.00 yuan" in page  # only what is left is suggested
+    response = client.post(url(call, "funding/"), {f"fund_{late.pk}": "on", f"amount_{late.pk}": "50000"})
+    assert response.status_code == 400 and "already recommended" in response.content.decode()
