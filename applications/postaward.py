@@ -224,8 +224,12 @@ def disbursement_approve(*, disbursement, actor):
     with transaction.atomic():
         d = _lock_disbursement(disbursement)
         _require_staff(actor, d.application)
-        if d.application.status != Status.CONTRACTED:
-            raise ApplicationError(_("Tranches are approved only for a contracted project in progress."), code="invalid")
+        # The last tranche is paid on the final report, that is after the project completed.
+        if d.application.status not in (Status.CONTRACTED, Status.COMPLETED):
+            raise ApplicationError(
+                _("Tranches are not paid to a project that is “%(status)s”.") % {"status": d.application.get_status_display()},
+                code="invalid",
+            )
         if d.state != Disbursement.State.PLANNED:
             raise ApplicationError(_("This tranche is already approved."), code="invalid")
         if d.held_at:

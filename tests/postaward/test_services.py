@@ -183,6 +183,14 @@ def test_full_path_to_completed(project):
     project.refresh_from_db()
     assert project.status == Status.COMPLETED
     assert project.log.order_by("-seq").first().transition == "application.complete"
+    pay(project.disbursements.get(position=2), staff, "PZ-3")  # the last tranche follows completion
+    assert postaward.disbursed_total(project) == Decimal("50000.00")
+
+
+def test_no_tranche_paid_after_termination(project):
+    postaward.project_terminate(application=project, actor=project.staff, reason="违约", return_amount="0")
+    with pytest.raises(ApplicationError, match="Terminated"):
+        postaward.disbursement_approve(disbursement=project.disbursements.get(position=0), actor=project.staff)
 
 
 def test_failing_final_grade_leaves_project_for_termination(project):
