@@ -111,8 +111,8 @@ def agreement_generate(*, application, actor):
     if not (perms.is_member(actor, application.organization) or perms.is_bureau_staff_for(actor, application.competition)):
         raise ApplicationError(_("You do not have access to this application."), code="forbidden")
     agreement, _created = Agreement.objects.get_or_create(application=application)
-    if agreement.file and (agreement.confirmed_at or application.status != Status.AWARDED):
-        return agreement
+    if agreement.file:
+        return agreement  # the award and the call's terms do not change after the award
     if application.status != Status.AWARDED:
         raise ApplicationError(_("An agreement is drawn up only for an awarded project."), code="invalid")
     data = agreement_pdf(application)
@@ -271,6 +271,12 @@ def disbursement_pay(*, disbursement, actor, paid_on, voucher):
         d.paid_on = paid_on
         d.voucher = voucher[:60]
         d.save(update_fields=["state", "paid_on", "voucher"])
+        _notify_members(
+            d.application, key=f"tranche:{d.pk}:paid",
+            subject=lambda: _("A tranche of %(amount)s yuan was paid to %(ref)s") % {"amount": d.amount, "ref": d.application.reference},
+            body=lambda: _("Paid on %(day)s, voucher %(voucher)s.") % {"day": d.paid_on.isoformat(), "voucher": d.voucher},
+            url=f"/portal/applications/{d.application_id}/project/",
+        )
     return d
 
 
@@ -415,6 +421,38 @@ def report_submit(*, report, actor):
     return r
 
 
+def _notify_members(app, *, key, subject, body, url):
+    """A notification (and a mail after commit) to every member of the project's organization."""
+    from accounts import services as account_services
+
+    from .models import Membership
+
+    ids = []
+    for membership in Membership.objects.filter(organization_id=app.organization_id).select_related("user"):
+        user = membership.user
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            notification, created = account_services.notification_create(
+                user=user, key=f"{key}:user:{user.pk}", subject=str(subject()), body=str(body()), url=url,
+            )
+        if created:
+            ids.append(notification.pk)
+    account_services.notifications_enqueue_mail(ids)
+
+
+def _notify_report(r, occasion):
+    app = r.application
+    ref = app.reference or app.title
+    subjects = {
+        "returned": lambda: _("The %(kind)s of %(ref)s was returned") % {"kind": r.get_kind_display(), "ref": ref},
+        "accepted": lambda: _("The %(kind)s of %(ref)s is accepted") % {"kind": r.get_kind_display(), "ref": ref},
+    }
+    _notify_members(
+        app, key=f"report:{r.pk}:{occasion}:{timezone.now():%Y%m%d%H%M%S%f}", subject=subjects[occasion],
+        body=lambda: (_("Note from the bureau: %(note)s") % {"note": r.staff_note}) if r.staff_note else _("Project: %(title)s") % {"title": app.title},
+        url=f"/portal/reports/{r.pk}/",
+    )
+
+
 def report_return(*, report, actor, reason):
     if not reason or not reason.strip():
         raise ApplicationError(_("Say what must be changed in the report; the organization will read it."), code="invalid")
@@ -426,6 +464,7 @@ def report_return(*, report, actor, reason):
         r.state = Report.State.RETURNED
         r.staff_note = reason.strip()
         r.save(update_fields=["state", "staff_note"])
+        _notify_report(r, "returned")
     report.refresh_from_db()
     return r
 
@@ -448,6 +487,7 @@ def report_accept(*, report, actor, grade="", note=""):
         r.accepted_at = timezone.now()
         r.staff_note = note or r.staff_note
         r.save(update_fields=["state", "accepted_at", "grade", "staff_note"])
+        _notify_report(r, "accepted")
     holds_update()
     report.refresh_from_db()
     if r.kind == ReportKind.FINAL and r.grade != Report.Grade.FAIL:

@@ -185,6 +185,12 @@ def test_full_path_to_completed(project):
     assert project.log.order_by("-seq").first().transition == "application.complete"
     pay(project.disbursements.get(position=2), staff, "PZ-3")  # the last tranche follows completion
     assert postaward.disbursed_total(project) == Decimal("50000.00")
+    from cms.selectors import showcase_projects
+
+    assert list(showcase_projects()) == [project]  # graded 优秀: in the showcase
+    subjects = list(member.notifications.values_list("subject", flat=True))
+    assert any("was returned" in s for s in subjects) and any("is accepted" in s for s in subjects)
+    assert sum("A tranche of" in s for s in subjects) == 3
 
 
 def test_no_tranche_paid_after_termination(project):
