@@ -32,7 +32,9 @@ def _rate(client, url):
     return REQUESTS / (time.perf_counter() - start)
 
 
-def test_public_pages_against_a_bare_template_view(home, call_index, announcements):
+def test_public_pages_against_a_bare_template_view(request, home, call_index, announcements):
+    if "benchmark" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("a benchmark: run it with -m benchmark -s")
     call = CompetitionFactory(show_panel_names=True)
     call_page = add_call_page(call_index, call)
     apps = ApplicationFactory.create_batch(30, competition=call, lines=False)
