@@ -76,6 +76,12 @@ def _member_application(request, pk):
     )
 
 
+def _reloaded(app):
+    # A fresh copy rather than refresh_from_db(): django-fsm's refresh_from_db switches the
+    # status field's protection off and on for the whole class, which races between threads.
+    return Application.objects.select_related("competition", "organization", "organization__community").get(pk=app.pk)
+
+
 def _member_organization(request, pk):
     return get_object_or_404(Organization.objects.select_related("community"), pk=pk, memberships__user=request.user)
 
@@ -358,7 +364,7 @@ def application_section(request, pk, section):
             expected = _expected_version(request.user, app, form.cleaned_data["version"])
             services.application_update(application=app, actor=request.user, expected_version=expected, **changes)
         except ApplicationError as exc:
-            app.refresh_from_db()
+            app = _reloaded(app)
             form = form_class(_stale_data(request, app), instance=app)
             form.is_valid()
             form.add_error(None, exc.message + " " + _("What you typed is kept below: check it and save again to keep it."))
@@ -444,7 +450,7 @@ def application_autosave(request, pk, field):
         _remember_own_version(request.user, app)
     except ApplicationError as exc:
         error = exc.message
-        app.refresh_from_db()
+        app = _reloaded(app)
     return render(request, "portal/_autosave.html", {
         "app": app, "field": field, "error": error, "saved_at": timezone.localtime(), "pending": pending,
         "blockers": blockers(app),
@@ -490,7 +496,7 @@ def application_submit(request, pk):
     try:
         app = service(application=app, actor=request.user, expected_version=version)
     except ApplicationError as exc:
-        app.refresh_from_db()
+        app = _reloaded(app)
         if app.status not in EDITABLE:
             # A double click: the first click submitted; this one shows the same receipt.
             return _already_submitted(request, app)
