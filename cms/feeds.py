@@ -29,7 +29,7 @@ class OpenCallsFeed(Feed):
     def item_link(self, item):
         if item.page is not None:
             return item.page.url
-        return f"/portal/calls/{item.pk}/apply/"
+        return selectors.apply_url(item.pk)
 
     def item_guid(self, item):
         return f"{settings.OPEN_DATA_ID_PREFIX}-call-{item.pk}"

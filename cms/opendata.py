@@ -141,5 +141,5 @@ def call_record(competition, request=None):
         "eligibleCategories": competition.allowed_categories,
         "eligibleServiceAreas": competition.allowed_service_areas,
         "url": page.get_full_url(request) if page is not None else None,
-        "applyUrl": f"{settings.SITE_URL}/portal/calls/{competition.pk}/apply/",
+        "applyUrl": settings.SITE_URL + selectors.apply_url(competition.pk),
     }

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -61,6 +62,11 @@ def call_pages(*, parent):
     )
 
 
+def apply_url(competition_id):
+    """Where the call page's apply button leads: the applicant portal's start of an application."""
+    return reverse("applications:apply", args=[competition_id])
+
+
 def countdown(target, now):
     """(days, hours, minutes) left until ``target``; zeros once it has passed."""
     seconds = max(0, int((target - now).total_seconds()))
@@ -99,7 +105,7 @@ def call_details(competition_id, *, now):
         "registration_statuses": _labels(competition.allowed_registration_statuses, RegistrationStatus),
         "review_criteria": [c for c in criteria if c.stage == "review"],
         "pitch_criteria": [c for c in criteria if c.stage == "pitch"],
-        "apply_url": f"/portal/calls/{competition.pk}/apply/",
+        "apply_url": apply_url(competition.pk),
         "call_announcements": announcements,
     }
 
