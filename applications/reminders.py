@@ -12,9 +12,10 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import services as account_services
+from accounts.models import Notification
 
 from .models import Application, Membership, Report, Status
 
@@ -24,13 +25,42 @@ def reminder_days():
     return int(getattr(settings, "REMINDER_DAYS_BEFORE", 7))
 
 
-def _send(user, key, subject, body, url, sent):
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        notification, created = account_services.notification_create(
-            user=user, key=key, subject=str(subject()), body=str(body()), url=url,
-        )
-    if created:
-        sent.append(notification.pk)
+# Texts are rendered in each recipient's language when the reminder is made.
+REPORT_SUBJECTS = {
+    "before": gettext_lazy("The %(kind)s of %(ref)s is due on %(day)s"),
+    "due": gettext_lazy("The %(kind)s of %(ref)s is due today"),
+    "overdue": gettext_lazy("The %(kind)s of %(ref)s is overdue"),
+}
+REPORT_BODY = gettext_lazy("Project: %(title)s. Due: %(day)s. While a report is overdue, the project's tranches are held.")
+REVIEW_SUBJECT = gettext_lazy("Score sheets for %(call)s are due by %(at)s")
+REVIEW_BODY = gettext_lazy("You still have unfinished score sheets for this call. Submit them before %(at)s (Beijing time).")
+DRAFT_SUBJECT = gettext_lazy("Your draft “%(title)s” is not submitted; the call closes %(at)s")
+DRAFT_BODY = gettext_lazy("Submit the application before the call closes at %(at)s (Beijing time); drafts are not considered.")
+
+
+class _Outbox(list):
+    """Reminders collected by a run; ``send`` skips those already sent (one query per 500 keys)."""
+
+    def add(self, user, key, subject, body, params, url):
+        self.append((user, key, subject, body, params, url))
+
+    def send(self):
+        keys = [item[1] for item in self]
+        existing = set()
+        for i in range(0, len(keys), 500):
+            existing.update(Notification.objects.filter(key__in=keys[i:i + 500]).values_list("key", flat=True))
+        sent = []
+        for user, key, subject, body, params, url in self:
+            if key in existing:
+                continue
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                notification, created = account_services.notification_create(
+                    user=user, key=key, subject=(str(subject) % params)[:200], body=str(body) % params, url=url,
+                )
+            if created:
+                sent.append(notification.pk)
+        account_services.notifications_enqueue_mail(sent)
+        return len(sent)
 
 
 def report_occasion(report, today):
@@ -56,27 +86,17 @@ def report_reminders_send(*, today=None):
         .select_related("application")
         .prefetch_related(Prefetch("application__organization__memberships", Membership.objects.select_related("user")))
     )
-    sent = []
+    outbox = _Outbox()
     for report in reports:
         occasion = report_occasion(report, today)
         app = report.application
+        params = {"kind": report.get_kind_display(), "ref": app.reference or app.title, "title": app.title,
+                  "day": report.due_date.isoformat()}
         for membership in app.organization.memberships.all():
             user = membership.user
-            subjects = {
-                "before": lambda: _("The %(kind)s of %(ref)s is due on %(day)s"),
-                "due": lambda: _("The %(kind)s of %(ref)s is due today"),
-                "overdue": lambda: _("The %(kind)s of %(ref)s is overdue"),
-            }
-            params = {"kind": report.get_kind_display(), "ref": app.reference or app.title, "day": report.due_date.isoformat()}
-            _send(
-                user, f"reminder:report:{report.pk}:{occasion}:user:{user.pk}",
-                lambda: subjects[occasion]() % params,
-                lambda: _("Project: %(title)s. Due: %(day)s. While a report is overdue, the project's tranches are held.")
-                % {"title": app.title, "day": report.due_date.isoformat()},
-                f"/portal/reports/{report.pk}/", sent,
-            )
-    account_services.notifications_enqueue_mail(sent)
-    return len(sent)
+            outbox.add(user, f"reminder:report:{report.pk}:{occasion}:user:{user.pk}",
+                       REPORT_SUBJECTS[occasion], REPORT_BODY, params, f"/portal/reports/{report.pk}/")
+    return outbox.send()
 
 
 def review_reminders_send(*, now=None):
@@ -93,7 +113,7 @@ def review_reminders_send(*, now=None):
         .select_related("reviewer", "application__competition")
         .order_by("reviewer_id", "application__competition_id")
     )
-    sent = []
+    outbox = _Outbox()
     seen = set()
     for assignment in assignments:
         call = assignment.application.competition
@@ -101,15 +121,10 @@ def review_reminders_send(*, now=None):
         if (user.pk, call.pk) in seen:
             continue
         seen.add((user.pk, call.pk))
-        deadline = timezone.localtime(call.review_deadline).strftime("%Y-%m-%d %H:%M")
-        _send(
-            user, f"reminder:review:{call.pk}:{call.review_deadline:%Y%m%d%H%M}:user:{user.pk}",
-            lambda: _("Score sheets for %(call)s are due by %(at)s") % {"call": call.title, "at": deadline},
-            lambda: _("You still have unfinished score sheets for this call. Submit them before %(at)s (Beijing time).") % {"at": deadline},
-            "/review/", sent,
-        )
-    account_services.notifications_enqueue_mail(sent)
-    return len(sent)
+        params = {"call": call.title, "at": timezone.localtime(call.review_deadline).strftime("%Y-%m-%d %H:%M")}
+        outbox.add(user, f"reminder:review:{call.pk}:{call.review_deadline:%Y%m%d%H%M}:user:{user.pk}",
+                   REVIEW_SUBJECT, REVIEW_BODY, params, "/review/")
+    return outbox.send()
 
 
 def draft_reminders_send(*, now=None):
@@ -123,19 +138,14 @@ def draft_reminders_send(*, now=None):
         .select_related("competition")
         .prefetch_related(Prefetch("organization__memberships", Membership.objects.select_related("user")))
     )
-    sent = []
+    outbox = _Outbox()
     for app in drafts:
-        closes = timezone.localtime(app.competition.closes_at).strftime("%Y-%m-%d %H:%M")
+        params = {"title": app.title, "at": timezone.localtime(app.competition.closes_at).strftime("%Y-%m-%d %H:%M")}
         for membership in app.organization.memberships.all():
             user = membership.user
-            _send(
-                user, f"reminder:draft:{app.pk}:{app.competition.closes_at:%Y%m%d%H%M}:user:{user.pk}",
-                lambda: _("Your draft “%(title)s” is not submitted; the call closes %(at)s") % {"title": app.title, "at": closes},
-                lambda: _("Submit the application before the call closes at %(at)s (Beijing time); drafts are not considered.") % {"at": closes},
-                f"/portal/applications/{app.pk}/", sent,
-            )
-    account_services.notifications_enqueue_mail(sent)
-    return len(sent)
+            outbox.add(user, f"reminder:draft:{app.pk}:{app.competition.closes_at:%Y%m%d%H%M}:user:{user.pk}",
+                       DRAFT_SUBJECT, DRAFT_BODY, params, f"/portal/applications/{app.pk}/")
+    return outbox.send()
 
 
 def reminders_send_all(*, now=None):
