@@ -4,7 +4,6 @@ Each function runs a fixed number of queries whatever the number of rows (joins,
 and one prefetch each), so the public pages stay fast as calls and grants accumulate.
 """
 
-import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
@@ -268,10 +267,3 @@ def directory(*, region=None, category=None):
         qs = qs.filter(category=category)
     return qs.annotate(grant_count=Count("applications", filter=Q(applications__status__in=GRANTED))).order_by("name", "pk")
 
-
-def date_or_none(value):
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date()
-    return value

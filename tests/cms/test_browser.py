@@ -10,37 +10,12 @@ from django.test import Client
 
 from applications.models import Objection, Status
 from applications.publicity import publicity_award_due, publicity_publish
+# The shared Playwright harness (Debian's chromium, phone viewport, live server): all its fixtures.
+from tests.browser.conftest import *  # noqa: F403
+from tests.browser.conftest import phone_page  # noqa: F401 - the one used here
 from tests.factories import application_in_state
 
 from .conftest import add_call_page, admin_staff
-
-try:  # the shared harness (tests/browser/conftest.py) when it is there: all of its fixtures
-    from tests.browser.conftest import *  # noqa: F403
-    from tests.browser.conftest import phone_page  # noqa: F401 - the one used here
-except ImportError:  # a minimal local one otherwise
-    CHROMIUM = "/usr/bin/chromium"
-
-    @pytest.fixture(scope="session")
-    def browser():
-        from playwright.sync_api import sync_playwright
-
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            yield launched
-            launched.close()
-
-    @pytest.fixture
-    def phone_page(browser, live_server):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844},
-                                      is_mobile=True, has_touch=True, locale="en-US")
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        context.close()
-
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytestmark = [
