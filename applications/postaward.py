@@ -164,6 +164,11 @@ def agreement_confirm(*, application, actor):
     if agreement is None or agreement.signed_scan_id is None:
         raise ApplicationError(_("The organization has not uploaded the signed and stamped agreement yet."), code="invalid")
     _check_plan(application.competition)
+    if not application.competition.report_requirements.filter(kind=ReportKind.FINAL).exists():
+        raise ApplicationError(
+            _("The call's report schedule has no final report, so the project could never be completed: staff must add one first."),
+            code="invalid",
+        )
     services.application_sign_agreement(application=application, actor=actor, note=_("Signed agreement confirmed"))
     Agreement.objects.filter(pk=agreement.pk).update(confirmed_at=timezone.now(), confirmed_by=actor)
     application.refresh_from_db()

@@ -72,6 +72,13 @@ def test_report_form_save_and_submit_errors_shown(client, project):
     assert list(report.indicators.values_list("name", "achieved")) == [("服务人次", "60")]
 
 
+def test_report_form_starts_from_the_planned_indicators(client, project):
+    type(project).objects.filter(pk=project.pk).update(indicators=[{"indicator": "探访老人人次", "target": "500"}])
+    login(client, project.member)
+    page = client.get(f"/portal/reports/{project.reports.first().pk}/")
+    assert 'value="探访老人人次"' in page.content.decode() and 'value="500"' in page.content.decode()
+
+
 def test_report_after_termination_refused_on_page(client, project):
     postaward.project_terminate(application=project, actor=project.staff, reason="违约", return_amount="1000")
     login(client, project.member)

@@ -217,3 +217,23 @@ def test_non_member_cannot_write_report(project):
 
     with pytest.raises(ApplicationError):
         postaward.report_save(report=project.reports.first(), actor=UserFactory(), narrative="x")
+
+
+def test_confirm_refused_when_plan_is_not_100_or_no_final_report(db):
+    from competitions.models import ReportRequirement, TranchePlanItem
+    from tests.factories import application_in_state
+
+    from .conftest import add_plan
+
+    app = application_in_state(Status.AWARDED)
+    add_plan(app.competition, percents=(("50", "contract"), ("40", "final")))
+    # The agreement states the tranche amounts: none is drawn up from a plan that is not 100%.
+    with pytest.raises(ApplicationError, match="90"):
+        postaward.agreement_upload_scan(application=app, actor=app.member, uploaded=pdf_file())
+    TranchePlanItem.objects.filter(competition=app.competition, trigger="final").update(percent=Decimal("50"))
+    postaward.agreement_upload_scan(application=app, actor=app.member, uploaded=pdf_file())
+    ReportRequirement.objects.filter(competition=app.competition, kind="final").delete()
+    with pytest.raises(ApplicationError, match="no final report"):
+        postaward.agreement_confirm(application=app, actor=app.staff)
+    app.refresh_from_db()
+    assert app.status == Status.AWARDED and not app.disbursements.exists()
