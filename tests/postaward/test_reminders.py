@@ -141,3 +141,15 @@ def test_draft_reminder_before_close(db, days_before, expected):
         reminders_send_all()
     assert len([k for k in _reminders(member) if k.startswith("reminder:draft:")]) == expected
     assert draft.status == Status.DRAFT
+
+
+def test_beat_entry_runs_the_registered_task(project):
+    from applications.postaward_tasks import send_reminders
+    from config.celery import app as celery_app
+    from config.schedule import BEAT_SCHEDULE
+
+    name = BEAT_SCHEDULE["post-award-reminders"]["task"]
+    assert name in celery_app.tasks
+    with time_machine.travel(at(project.midterm.due_date), tick=False):
+        result = send_reminders.delay().get()
+    assert result["reports"] == 1
