@@ -154,6 +154,10 @@ def agreement_upload_scan(*, application, actor, uploaded):
     agreement.signed_scan = attachment
     agreement.scan_uploaded_at = timezone.now()
     agreement.save(update_fields=["signed_scan", "scan_uploaded_at"])
+    _notify_staff(
+        application, key=f"staff:agreement:{agreement.pk}:scan:{attachment.pk}",
+        subject=lambda: _("The signed agreement of %(ref)s is uploaded: confirm it") % {"ref": application.reference},
+    )
     return agreement
 
 
@@ -422,6 +426,10 @@ def report_submit(*, report, actor):
         r.state = Report.State.SUBMITTED
         r.submitted_at = timezone.now()
         r.save(update_fields=["state", "submitted_at"])
+        _notify_staff(
+            r.application, key=f"staff:report:{r.pk}:submitted:{r.submitted_at:%Y%m%d%H%M%S%f}",
+            subject=lambda: _("The %(kind)s of %(ref)s is submitted for review") % {"kind": r.get_kind_display(), "ref": r.application.reference},
+        )
     report.refresh_from_db()
     return r
 
@@ -438,6 +446,24 @@ def _notify_members(app, *, key, subject, body, url):
         with translation.override(user.language or settings.LANGUAGE_CODE):
             notification, created = account_services.notification_create(
                 user=user, key=f"{key}:user:{user.pk}", subject=str(subject()), body=str(body()), url=url,
+            )
+        if created:
+            ids.append(notification.pk)
+    account_services.notifications_enqueue_mail(ids)
+
+
+def _notify_staff(app, *, key, subject):
+    """A notification (and mail) to the staff of the bureau that runs the project's call."""
+    from accounts import services as account_services
+    from accounts.models import User
+
+    ids = []
+    for user in User.objects.filter(bureau_id=app.competition.bureau_id, is_staff=True, is_active=True):
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            notification, created = account_services.notification_create(
+                user=user, key=f"{key}:user:{user.pk}", subject=str(subject())[:200],
+                body=_("Project: %(title)s (%(org)s)") % {"title": app.title, "org": app.organization.name},
+                url=f"/admin/postaward/projects/{app.pk}/",
             )
         if created:
             ids.append(notification.pk)

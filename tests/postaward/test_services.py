@@ -191,6 +191,9 @@ def test_full_path_to_completed(project):
     subjects = list(member.notifications.values_list("subject", flat=True))
     assert any("was returned" in s for s in subjects) and any("is accepted" in s for s in subjects)
     assert sum("A tranche of" in s for s in subjects) == 3
+    staff_subjects = list(staff.notifications.values_list("subject", flat=True))
+    assert sum("submitted for review" in s for s in staff_subjects) == 3  # mid-term twice, final once
+    assert any("signed agreement" in s for s in staff_subjects)
 
 
 def test_no_tranche_paid_after_termination(project):
