@@ -153,3 +153,13 @@ def test_beat_entry_runs_the_registered_task(project):
     with time_machine.travel(at(project.midterm.due_date), tick=False):
         result = send_reminders.delay().get()
     assert result["reports"] == 1
+
+
+def test_reminder_days_is_a_setting(project, settings):
+    settings.REMINDER_DAYS_BEFORE = 3
+    with time_machine.travel(at(project.midterm.due_date - dt.timedelta(days=5)), tick=False):
+        reminders_send_all()
+    assert _reminders(project.member) == []
+    with time_machine.travel(at(project.midterm.due_date - dt.timedelta(days=3)), tick=False):
+        reminders_send_all()
+    assert len(_reminders(project.member)) == 1

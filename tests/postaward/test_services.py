@@ -240,3 +240,11 @@ def test_confirm_refused_when_plan_is_not_100_or_no_final_report(db):
         postaward.agreement_confirm(application=app, actor=app.staff)
     app.refresh_from_db()
     assert app.status == Status.AWARDED and not app.disbursements.exists()
+
+
+def test_variance_share_is_a_setting(project, settings):
+    settings.REPORT_VARIANCE_PERCENT = 50
+    pay(project.disbursements.get(position=0), project.staff)  # expected 18,400 and 1,600
+    report = project.reports.get(kind="midterm")
+    _fill(report, project.member, ["10000", "1600"])  # 46% under: within 50%
+    postaward.report_submit(report=report, actor=project.member)
