@@ -7,6 +7,7 @@ Thin views: another organization's project or report is a 404; refusals from the
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -96,7 +97,8 @@ def report_list(request):
         Report.objects.filter(application__organization__memberships__user=request.user)
         .select_related("application", "application__organization").order_by("due_date", "id")
     )
-    return render(request, "postaward/report_list.html", {"reports": reports})
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(request, "postaward/report_list.html", {"reports": page, "page": page})
 
 
 def _rows(request):

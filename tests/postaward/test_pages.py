@@ -132,7 +132,7 @@ def test_report_list_queries_do_not_grow(client):
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/portal/reports/")
         assert page.status_code == 200
-        assert page.content.decode().count("/portal/reports/") >= n
+        assert page.content.decode().count("/portal/reports/") >= min(n, 50)  # 50 a page
         counts[n] = len(queries)
     print(counts)
     assert counts[10] == counts[200], counts
