@@ -295,6 +295,15 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def withdraw(self):
         pass
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # django-fsm's own refresh_from_db switches ``protected`` off and on for the field object
+        # that every instance shares, which races between threads (a 500 under concurrent
+        # requests). Dropping the cached state from this instance lets the reload set it instead.
+        if fields is None or "status" in fields:
+            self.__dict__.pop("status", None)
+        models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
+        self._update_initial_state()
+
     # ----- reads ---------------------------------------------------------------------------
 
     @property

@@ -6,6 +6,9 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+# One Playwright harness for the whole suite: a second sync_playwright() in the same thread fails.
+pytest_plugins = ["tests.browser_harness"]
+
 
 def _missing(reason):
     if IN_CI:

@@ -10,9 +10,6 @@ from django.test import Client
 
 from applications.models import Objection, Status
 from applications.publicity import publicity_award_due, publicity_publish
-# The shared Playwright harness (Debian's chromium, phone viewport, live server): all its fixtures.
-from tests.browser.conftest import *  # noqa: F403
-from tests.browser.conftest import phone_page  # noqa: F401 - the one used here
 from tests.factories import application_in_state
 
 from .conftest import add_call_page, admin_staff

@@ -94,12 +94,6 @@ def test_sequential_submits_against_a_bare_insert(monkeypatch):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=False,
-    reason="applications.services calls Application.refresh_from_db(); django-fsm's version toggles the "
-    "protected status field for the whole class and can raise in a concurrent thread (a 500 after the "
-    "commit). Remove this mark when the service re-reads the row instead.",
-)
 def test_sixteen_clients_at_the_deadline(require_postgres, monkeypatch):
     queue = _Queue()
     monkeypatch.setattr("applications.views.generate_application_pdf", queue)

@@ -12,7 +12,7 @@ from django.test import Client
 from applications.models import Application, Disbursement, Status
 from tests.factories import application_in_state
 
-from tests.browser.conftest import CHROMIUM, IN_CI, browser, new_phone_page, screenshot  # noqa: F401 (fixtures)
+from tests.browser_harness import CHROMIUM, IN_CI
 
 from .conftest import PDF_BYTES, add_plan
 

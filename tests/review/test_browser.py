@@ -28,18 +28,6 @@ def _session_cookie(user, live_server):
             "url": live_server.url}
 
 
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_reviewer_scores_on_a_phone_and_staff_confirm_funding(live_server, browser):
     from tests.factories import BureauFactory, CompetitionFactory

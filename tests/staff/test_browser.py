@@ -1,8 +1,5 @@
 """A staff member works through the back office in a real browser (chromium, headless)."""
 
-import os
-import shutil
-
 import pytest
 
 from applications.models import Application, Status
@@ -11,25 +8,12 @@ from .conftest import application_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 @pytest.fixture
-def browser_page(monkeypatch):
-    if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-        pytest.skip("needs chromium at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(locale="en", viewport={"width": 1280, "height": 2000})
-        yield context
-        browser.close()
+def browser_page(browser):
+    """A desktop-sized context of the suite's shared chromium (tests/browser_harness.py)."""
+    context = browser.new_context(locale="en", viewport={"width": 1280, "height": 2000})
+    yield context
+    context.close()
 
 
 def _log_in(context, client, user, live_server):
