@@ -12,5 +12,4 @@ urlpatterns = [
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:pk>/", views.report_edit, name="report_edit"),
     path("reports/<int:pk>/files/", views.report_upload, name="report_upload"),
-    path("projects/<str:reference>/", views.disclosure, name="disclosure"),
 ]

@@ -267,7 +267,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Domain settings ------------------------------------------------------------------------
@@ -275,4 +279,11 @@ LOGGING = {
 REFERENCE_PREFIX = env.str("REFERENCE_PREFIX", "GZ")
 OPEN_DATA_ID_PREFIX = env.str("OPEN_DATA_ID_PREFIX", "360G-commonweal-gz")
 DEFAULT_REVISION_DAYS = env.int("DEFAULT_REVISION_DAYS", 7)
+# A reviewer must comment on a criterion scored below this share of its maximum.
+REVIEW_COMMENT_REQUIRED_BELOW_PERCENT = env.int("REVIEW_COMMENT_REQUIRED_BELOW_PERCENT", 60)
+# A report's spending on a budget line that differs from its share by more than this needs a reason.
+REPORT_VARIANCE_PERCENT = env.int("REPORT_VARIANCE_PERCENT", 20)
+# Reports: the organization is reminded this many days before the due date (and on it, and after).
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", 7)
+OBJECTION_LETTER_MAX_BYTES = env.int("OBJECTION_LETTER_MAX_BYTES", 10 * 1024 * 1024)
 

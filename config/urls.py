@@ -5,6 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from applications import postaward_views
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", include(wagtailadmin_urls)),
@@ -13,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/", include("applications.urls")),  # applicants
     path("review/", include("review.urls")),  # reviewers
+    # 信息公开: each funded project's public page (amounts, reports, grade; no personal data).
+    path("projects/<str:reference>/", postaward_views.disclosure, name="project_disclosure"),
     path("", include("cms.urls")),  # open data, feeds, verification (before Wagtail's catch-all)
 ]
 

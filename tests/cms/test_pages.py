@@ -95,7 +95,7 @@ def test_call_index_groups_calls_by_status(client, call_index):
 def test_results_page_totals_and_rural_share(client, announcements):
     rural = RegionFactory(is_rural=True)
     call = CompetitionFactory()
-    application_in_state(Status.AWARDED, competition=call, organization=OrganizationFactory(community=rural))
+    awarded = application_in_state(Status.AWARDED, competition=call, organization=OrganizationFactory(community=rural))
     application_in_state(Status.CONTRACTED, competition=call)
     application_in_state(Status.PUBLICIZING, competition=call)  # not a grant yet
     page = ResultsPage(title="2026年资助结果", slug="results", competition=call)
@@ -108,6 +108,8 @@ def test_results_page_totals_and_rural_share(client, announcements):
     assert totals["total"] == Decimal("100000")
     assert totals["rural_total"] == Decimal("50000")
     assert totals["rural_share"] == Decimal("50.0")
+    # Each grant links to the project's public disclosure page.
+    assert f'href="/projects/{awarded.reference}/"' in response.content.decode()
     assert "50.0%" in response.content.decode()
 
 

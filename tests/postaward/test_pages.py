@@ -95,7 +95,7 @@ def test_disclosure_shows_amounts_and_no_personal_data(client, project):
         {"budget_line": lines[0].pk, "amount": "18000"}, {"budget_line": lines[1].pk, "amount": "1500"}])
     postaward.report_submit(report=mid, actor=project.member)
     postaward.report_accept(report=mid, actor=project.staff)
-    page = client.get(f"/portal/projects/{project.reference}/")
+    page = client.get(f"/projects/{project.reference}/")
     text = page.content.decode()
     assert page.status_code == 200
     for expected in ("50000.00", "20000.00", "19500.00", "18000.00", "开展助餐服务", project.organization.name):
@@ -108,8 +108,8 @@ def test_disclosure_shows_amounts_and_no_personal_data(client, project):
 
 def test_disclosure_of_unawarded_is_404(client):
     app = application_in_state(Status.SUBMITTED)
-    assert client.get(f"/portal/projects/{app.reference}/").status_code == 404
-    assert client.get("/portal/projects/NOPE-1/").status_code == 404
+    assert client.get(f"/projects/{app.reference}/").status_code == 404
+    assert client.get("/projects/NOPE-1/").status_code == 404
 
 
 def test_report_list_queries_do_not_grow(client):
@@ -136,3 +136,13 @@ def test_report_list_queries_do_not_grow(client):
         counts[n] = len(queries)
     print(counts)
     assert counts[10] == counts[200], counts
+
+
+def test_awarded_applicant_finds_the_project_page_and_results_link_the_disclosure(client, project):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=project.member, email=project.member.email, verified=True, primary=True)
+    client.force_login(project.member)
+    detail = client.get(f"/portal/applications/{project.pk}/").content.decode()
+    assert f"/portal/applications/{project.pk}/project/" in detail
+    assert client.get(f"/portal/applications/{project.pk}/project/").status_code == 200
