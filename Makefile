@@ -15,6 +15,7 @@ PORT ?= 8000
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
