@@ -33,7 +33,7 @@ from .models import (
     Status,
 )
 from .services import ApplicationError
-from .uploads import _sha256, check_upload
+from .uploads import store_attachment
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -129,19 +129,10 @@ def agreement_generate(*, application, actor):
 def _store_file(*, actor, uploaded, kind, application, report=None):
     """Store a file with the same checks as application attachments (content sniffed, sizes)."""
     used = Attachment.objects.filter(application=application).aggregate(total=Sum("size"))["total"] or 0
-    content_type = check_upload(uploaded, already_used=used)
-    attachment = Attachment(
-        application=application, report=report, kind=kind, original_name=uploaded.name[:255],
-        content_type=content_type, size=uploaded.size, sha256=_sha256(uploaded), uploaded_by=actor,
+    return store_attachment(
+        uploaded=uploaded, already_used=used, application=application, report=report, kind=kind,
+        uploaded_by=actor,
     )
-    attachment.file.save(uploaded.name, uploaded, save=False)
-    try:
-        with transaction.atomic():
-            attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    return attachment
 
 
 def agreement_upload_scan(*, application, actor, uploaded):

@@ -125,11 +125,22 @@ def attachment_create(*, actor, uploaded, kind, application=None, organization=N
             raise ApplicationError(_("Only members of the organization can add its files."), code="forbidden")
         organization_for_file = organization
         used = 0
-    content_type = check_upload(uploaded, already_used=used)
+    return store_attachment(
+        uploaded=uploaded, already_used=used, application=application, organization=organization_for_file,
+        kind=kind, identifying=identifying, uploaded_by=actor,
+    )
+
+
+def store_attachment(*, uploaded, already_used=0, **fields):
+    """Check an upload (content sniffed, sizes), then store the file and its row together.
+
+    The file is written first; if the row cannot be saved the file is removed again, so no
+    orphan is left behind and no row points at a missing file.
+    """
+    content_type = check_upload(uploaded, already_used=already_used)
     attachment = Attachment(
-        application=application, organization=organization_for_file, kind=kind,
         original_name=uploaded.name[:255], content_type=content_type, size=uploaded.size,
-        sha256=_sha256(uploaded), identifying=identifying, uploaded_by=actor,
+        sha256=_sha256(uploaded), **fields,
     )
     attachment.file.save(uploaded.name, uploaded, save=False)
     try:

@@ -61,3 +61,35 @@ def redis_url():
     except Exception as exc:  # noqa: BLE001 - any failure means "not available"
         _missing(f"this test needs Redis at {url} (set TEST_REDIS_URL): {exc}")
     return url
+
+
+# ----- a bureau, its call and its staff: shared by the staff, review and other back-office tests ----
+
+
+@pytest.fixture
+def bureau():
+    from tests.factories import BureauFactory
+
+    return BureauFactory()
+
+
+@pytest.fixture
+def call(bureau):
+    from tests.factories import CompetitionFactory
+
+    return CompetitionFactory(bureau=bureau)
+
+
+@pytest.fixture
+def staff(bureau):
+    from tests.factories import staff_with_admin
+
+    return staff_with_admin(bureau)
+
+
+@pytest.fixture
+def other_staff():
+    """Staff of another bureau."""
+    from tests.factories import BureauFactory, staff_with_admin
+
+    return staff_with_admin(BureauFactory())

@@ -285,3 +285,32 @@ def with_totp(user):
 
     Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "x"}})
     return user
+
+
+# ----- bureau staff in the Wagtail admin, applications placed directly in a state ------------------
+
+_fixture_refs = __import__("itertools").count(1)
+
+
+def admin_access_group():
+    """The group that lets bureau staff enter the Wagtail admin (wagtailadmin.access_admin)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name="Bureau staff")
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    return group
+
+
+def staff_with_admin(bureau=None, **kwargs):
+    """Bureau staff (is_staff, bureau set) in a group holding wagtailadmin.access_admin."""
+    user = StaffFactory(**({"bureau": bureau} if bureau else {}), **kwargs)
+    user.groups.add(admin_access_group())
+    return user
+
+
+def application_in(status, *, competition, **kwargs):
+    """An application already in ``status`` (set at creation; the workflow is tested elsewhere)."""
+    if status != "draft":
+        kwargs.setdefault("reference", f"GZ-2026-FX-{next(_fixture_refs):05d}")
+        kwargs.setdefault("submitted_at", timezone.now() - dt.timedelta(days=1))
+    return ApplicationFactory(status=status, competition=competition, **kwargs)

@@ -1,33 +1,15 @@
-"""Fixtures for the review: a call, its reviewer pool, applications in review, scored sheets."""
+"""Fixtures for the review: a call, its reviewer pool, applications in review, scored sheets.
 
-import datetime as dt
-import itertools
+``bureau``, ``call``, ``staff`` and ``other_staff`` come from tests/conftest.py.
+"""
+
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from review.models import Assignment, Score, ScoreSheet
-from tests.factories import (
-    ApplicationFactory,
-    BureauFactory,
-    CompetitionFactory,
-    ReviewerFactory,
-    StaffFactory,
-    UserFactory,
-    with_totp,
-)
-
-_refs = itertools.count(1)
-
-
-def staff_with_admin(bureau):
-    user = StaffFactory(bureau=bureau)
-    group, _created = Group.objects.get_or_create(name="Bureau staff")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    user.groups.add(group)
-    return user
+from tests.factories import ReviewerFactory, UserFactory, application_in, staff_with_admin, with_totp  # noqa: F401
 
 
 def reviewer(bureau, *, totp=True, **kwargs):
@@ -36,13 +18,6 @@ def reviewer(bureau, *, totp=True, **kwargs):
     if totp:
         with_totp(profile.user)
     return profile.user
-
-
-def application_in(status, *, competition, **kwargs):
-    """An application already in ``status`` (set at creation; the workflow is tested elsewhere)."""
-    kwargs.setdefault("reference", f"GZ-2026-RV-{next(_refs):05d}")
-    kwargs.setdefault("submitted_at", timezone.now() - dt.timedelta(days=1))
-    return ApplicationFactory(status=status, competition=competition, **kwargs)
 
 
 def scored(application, reviewer_user, points, *, stage="review", submitted=True, comment="", recommendation="fund"):
@@ -60,26 +35,6 @@ def scored(application, reviewer_user, points, *, stage="review", submitted=True
         Score(sheet=sheet, criterion=c, points=Decimal(str(p)), comment=comment) for c, p in zip(criteria, points)
     )
     return sheet
-
-
-@pytest.fixture
-def bureau():
-    return BureauFactory()
-
-
-@pytest.fixture
-def call(bureau):
-    return CompetitionFactory(bureau=bureau)
-
-
-@pytest.fixture
-def staff(bureau):
-    return staff_with_admin(bureau)
-
-
-@pytest.fixture
-def other_staff():
-    return staff_with_admin(BureauFactory())
 
 
 @pytest.fixture
