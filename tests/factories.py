@@ -56,6 +56,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     full_name = factory.Sequence(lambda n: f"用户{n}")
+    # Mail and in-site notifications are written in the recipient's language; tests read English
+    # unless they make a Chinese-speaking user (language="zh-hans", the site's default).
+    language = "en"
     password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
 
     @factory.post_generation

@@ -184,6 +184,8 @@ for _ in range(3):
     other = StaffFactory(bureau=app.competition.bureau)
     barrier, out = threading.Barrier(2), [None, None]
     def run(i, step):
+        from django.utils import translation
+        translation.activate("en")  # each thread starts in the site's default language, zh-hans
         try:
             barrier.wait()
             out[i] = type(step()).__name__
