@@ -113,3 +113,13 @@ def test_applicant_can_turn_on_totp_and_is_then_asked_for_a_code(client):
     response = client.post(reverse("account_login"), {"login": "totp@example.org", "password": "pass-word-123"})
     assert response["Location"] == reverse("mfa_authenticate")
     assert client.get(reverse("applications:home")).status_code == 302  # not in until the code is given
+
+
+@pytest.mark.parametrize("accept, expected", [("en", "en"), ("zh-hans", "zh-hans"), ("zh-CN,zh;q=0.9", "zh-hans")])
+def test_sign_up_keeps_the_language_for_mail_and_notifications(accept, expected):
+    from django.test import Client
+
+    Client(HTTP_ACCEPT_LANGUAGE=accept).post(reverse("account_signup"), {
+        "email": "lang@example.org", "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9",
+    })
+    assert User.objects.get(email="lang@example.org").language == expected
