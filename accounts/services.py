@@ -86,3 +86,10 @@ def notification_mark_read(*, user, notification_id=None):
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+def user_set_language(*, user, language):
+    """The language a person reads the site in is the one their mail and notifications use."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -123,3 +123,15 @@ def test_sign_up_keeps_the_language_for_mail_and_notifications(accept, expected)
         "email": "lang@example.org", "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9",
     })
     assert User.objects.get(email="lang@example.org").language == expected
+
+
+def test_switching_language_is_remembered_on_the_account(client):
+    user = UserFactory(language="zh-hans")
+    client.force_login(user)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.language == "en"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})  # unknown: ignored, no error
+    user.refresh_from_db()
+    assert user.language == "en"
