@@ -23,7 +23,7 @@ test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
-	$(VENV)/bin/pytest -m benchmark -s tests/benchmarks $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m benchmark -s tests $(PYTEST_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A config worker -B -l info
