@@ -53,8 +53,8 @@ $(VENV)/.installed: requirements.txt
 messages: $(VENV)/.installed
 	@cd locale 2>/dev/null && for po in */LC_MESSAGES/*.po; do \
 	  [ -e "$$po" ] || continue; mo="$${po%.po}.mo"; \
-	  if [ ! -e "$$mo" ] || [ "$$po" -nt "$$mo" ]; then msgfmt --check-format -o "$$mo" "$$po"; fi; \
-	done; true
+	  if [ ! -e "$$mo" ] || [ "$$po" -nt "$$mo" ]; then msgfmt --check-format -o "$$mo" "$$po" || exit 1; fi; \
+	done
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -147,6 +147,7 @@ class Competition(models.Model):
     min_amount = models.DecimalField(_("minimum per project (yuan)"), max_digits=12, decimal_places=2)
     max_amount = models.DecimalField(_("maximum per project (yuan)"), max_digits=12, decimal_places=2)
     admin_cost_cap = models.DecimalField(
+        # xgettext:no-python-format
         _("cap on administrative costs (% of request)"),
         max_digits=5, decimal_places=2, default=Decimal("10"), validators=PERCENT,
     )
@@ -176,6 +177,7 @@ class Competition(models.Model):
     )
     half_points = models.BooleanField(_("half points allowed"), default=False)
     spread_threshold = models.DecimalField(
+        # xgettext:no-python-format
         _("spread flag threshold (% of maximum)"), max_digits=5, decimal_places=2,
         default=Decimal("20"), validators=PERCENT,
     )
@@ -199,7 +201,7 @@ class Competition(models.Model):
     # Award.
     publicity_working_days = models.PositiveSmallIntegerField(_("公示 length (working days)"), default=5)
     show_panel_names = models.BooleanField(_("show expert names in the 公示"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-opens_at"]
@@ -263,7 +265,7 @@ class Criterion(models.Model):
         REVIEW = "review", _("Expert review")
         PITCH = "pitch", _("Pitch")
 
-    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="criteria")
+    competition = models.ForeignKey(Competition, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.REVIEW)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("criterion"), max_length=100)

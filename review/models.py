@@ -17,7 +17,7 @@ class ReviewerProfile(models.Model):
     )
     bureaus = models.ManyToManyField("competitions.Bureau", blank=True, related_name="reviewers",
                                      verbose_name=_("bureaus whose pool this reviewer is in"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("reviewer")
@@ -56,7 +56,7 @@ class Assignment(models.Model):
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.REVIEW)
     state = models.CharField(max_length=10, choices=State.choices, default=State.ASSIGNED)
     conflict_declaration = models.TextField(_("conflict declared"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         constraints = [
