@@ -26,6 +26,14 @@ class ReviewerProfile(models.Model):
     def __str__(self):
         return str(self.user)
 
+    @property
+    def expertise_labels(self):
+        """The areas of expertise in words (they are stored as service-area codes)."""
+        from competitions.models import ServiceArea
+
+        labels = dict(ServiceArea.choices)
+        return [labels.get(code, code) for code in self.expertise]
+
 
 class Affiliation(models.Model):
     """A declared tie to an organization or community within the last three years."""
@@ -120,5 +128,20 @@ class ReviewLog(models.Model):
         verbose_name = _("review log entry")
         verbose_name_plural = _("review log")
 
+    ACTION_LABELS = {
+        "assignment.added": _("Reviewer added"),
+        "assignment.declined": _("Conflict declared"),
+        "assignment.generated": _("Reviewers assigned"),
+        "assignment.pitch_panel": _("Pitch panel assigned"),
+        "assignment.reassigned": _("Reassigned"),
+        "assignment.removed": _("Reviewer removed"),
+        "assignment.unfilled": _("Not enough reviewers"),
+        "reviewer.invited": _("Reviewer invited"),
+    }
+
     def __str__(self):
         return f"{self.action} {self.note[:40]}"
+
+    @property
+    def action_label(self):
+        return self.ACTION_LABELS.get(self.action, self.action)

@@ -47,11 +47,14 @@ def test_assign_button_opens_review_with_balanced_loads(client, call, staff, bur
     call.reviewers_per_application = 2
     call.save()
     apps = [application_in(Status.ELIGIBLE, competition=call) for _ in range(5)]
-    pool = [reviewer(bureau) for _ in range(4)]
+    pool = [reviewer(bureau, expertise=["elderly"]) for _ in range(4)]
     client.force_login(staff)
     response = client.post(url(call, "assign/"), follow=True)
     page = response.content.decode()
     assert "10 assignments made; 5 applications opened for review; loads 2–3." in page
+    # The pool and the log speak in words, not codes.
+    assert "Support for the elderly" in page and "Reviewers assigned" in page
+    assert "assignment.generated" not in page
     assert set(Application.objects.filter(pk__in=[a.pk for a in apps]).values_list("status", flat=True)) == {"under_review"}
     for user in pool:
         assert user.display_name in page
