@@ -5,7 +5,6 @@ applications they apply to, writes the announcement page and the objections, and
 scheduled award safe to run twice or on two workers at once.
 """
 
-import hashlib
 import logging
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from competitions.workdays import publicity_window
 
-from . import services
+from . import services, uploads
 from .models import Application, Attachment, Objection, Status
 from .permissions import is_bureau_staff_for
 from .services import ApplicationError
@@ -152,15 +151,9 @@ def _check_letter(uploaded):
         )
     if not uploaded.size:
         raise ApplicationError(_("“%(name)s” is empty. Choose the file again.") % {"name": uploaded.name}, code="empty")
-    uploaded.seek(0)
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
+    content_type = uploads.sniff_content_type(uploaded)
+    if content_type in (uploads.PDF, uploads.JPEG, uploads.PNG):
+        return content_type
     raise ApplicationError(
         _("“%(name)s” is not a PDF, JPEG or PNG file, whatever its name says. Scan or photograph the stamped letter and upload that.")
         % {"name": uploaded.name},
@@ -209,21 +202,9 @@ def objection_file(*, application, objector_kind, name, reason, phone="", organi
             objector_phone=phone[:30], objector_organization=organization[:200], reason=reason,
         )
         if letter is not None:
-            digest = hashlib.sha256()
-            for chunk in letter.chunks():
-                digest.update(chunk)
-            letter.seek(0)
-            attachment = Attachment(
-                objection=objection, kind=Attachment.Kind.OBJECTION, original_name=letter.name[:255],
-                content_type=content_type, size=letter.size, sha256=digest.hexdigest(),
+            uploads.store_attachment(
+                uploaded=letter, content_type=content_type, objection=objection, kind=Attachment.Kind.OBJECTION
             )
-            attachment.file.save(letter.name, letter, save=False)
-            stored = attachment.file
-            try:
-                attachment.save()
-            except Exception:
-                stored.delete(save=False)
-                raise
         _notify_bureau_of_objection(objection)
     return objection
 

@@ -131,13 +131,15 @@ def attachment_create(*, actor, uploaded, kind, application=None, organization=N
     )
 
 
-def store_attachment(*, uploaded, already_used=0, **fields):
+def store_attachment(*, uploaded, already_used=0, content_type=None, **fields):
     """Check an upload (content sniffed, sizes), then store the file and its row together.
 
-    The file is written first; if the row cannot be saved the file is removed again, so no
-    orphan is left behind and no row points at a missing file.
+    ``content_type`` is given by callers that checked the file by rules of their own (an
+    objection letter); otherwise ``check_upload`` decides. The file is written first; if the row
+    cannot be saved the file is removed again, so no orphan is left and no row points at nothing.
     """
-    content_type = check_upload(uploaded, already_used=already_used)
+    if content_type is None:
+        content_type = check_upload(uploaded, already_used=already_used)
     attachment = Attachment(
         original_name=uploaded.name[:255], content_type=content_type, size=uploaded.size,
         sha256=_sha256(uploaded), **fields,
