@@ -37,3 +37,7 @@ def generate_application_pdf(log_entry_id):
         document.file.delete(save=False)
         return None
     return document.pk
+
+
+# Celery's autodiscovery imports ``<app>.tasks`` only: the app's other task modules register here.
+from . import postaward_tasks, publicity_tasks  # noqa: E402,F401

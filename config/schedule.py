@@ -20,8 +20,6 @@ BEAT_SCHEDULE["send-pending-notification-mails"] = {
 
 # Reminders (reports due, review deadlines, drafts before closing) and overdue holds: hourly, so
 # a restart loses little; each reminder is keyed by recipient and occasion and sent once.
-from applications import postaward_tasks  # noqa: E402,F401  (registers the task with the worker)
-
 BEAT_SCHEDULE["post-award-reminders"] = {
     "task": "applications.postaward_tasks.send_reminders",
     "schedule": crontab(minute=5),
