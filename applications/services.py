@@ -7,12 +7,11 @@ person can act on.
 """
 
 import datetime as dt
-import time
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +28,6 @@ from .models import (
     Membership,
     Organization,
     ReferenceCounter,
-    Status,
     TransitionLog,
 )
 
@@ -158,25 +156,8 @@ def _notify_applicant(app, entry, name):
     account_services.notifications_enqueue_mail(ids)
 
 
-# SQLite (the embedded default) lets one writer in at a time, and a transaction that has read
-# when another starts writing gets "database is locked" at once instead of waiting. Nothing was
-# written then, so the step is tried again; the second look sees what the other person did.
-# (Django's SQLite option "transaction_mode": "IMMEDIATE" would make it wait instead.)
-SQLITE_ATTEMPTS = 5
-
-
-def _run(application, name, **kwargs):
+def _run(application, name, *, actor, note="", expected_version=None, before=None, **kwargs):
     """Lock, check, transition, log and notify, all in one transaction."""
-    for attempt in range(1, SQLITE_ATTEMPTS + 1):
-        try:
-            return _run_once(application, name, **kwargs)
-        except OperationalError as exc:
-            if connection.vendor != "sqlite" or "locked" not in str(exc) or attempt == SQLITE_ATTEMPTS:
-                raise
-            time.sleep(0.05 * attempt)
-
-
-def _run_once(application, name, *, actor, note="", expected_version=None, before=None, **kwargs):
     with transaction.atomic(durable=True):
         app = _lock(application)
         if expected_version is not None and app.version != expected_version:

@@ -130,8 +130,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Wait for a competing writer instead of failing at once: two staff clicking together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Two staff clicking together: a transaction takes the write lock when it begins and a
+    # competing one waits for it (up to 20 s), instead of failing with "database is locked"
+    # after it has already read the old state.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
