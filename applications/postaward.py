@@ -25,7 +25,6 @@ from .models import (
     Agreement,
     Application,
     Attachment,
-    BudgetLine,
     Disbursement,
     Report,
     ReportExpenditure,

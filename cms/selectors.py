@@ -8,7 +8,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.urls import reverse
-from django.utils import timezone
 from wagtail.models import Page
 
 from applications.models import Application, Objection, Organization, Report, Status, TransitionLog
