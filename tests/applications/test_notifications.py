@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.conf import settings
 
 from accounts import services as account_services
@@ -70,6 +71,7 @@ def test_transitions_that_concern_the_applicant_mail_each_member_once(
     assert [m.subject for m in english] == [subject, subject]
 
 
+@time_machine.travel(dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.timezone.utc), tick=False)
 def test_a_return_tells_the_deadline_in_beijing_time(mailoutbox, django_capture_on_commit_callbacks):
     app = application_in_state(Status.SUBMITTED)
     owner, _ = with_two_members(app)
