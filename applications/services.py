@@ -6,7 +6,6 @@ and queues mail for after the commit. A refusal raises ``ApplicationError`` with
 person can act on.
 """
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from accounts import services as account_services
-from competitions.workdays import publicity_window
+from competitions.workdays import publicity_window, working_days_after
 
 from . import permissions as perms
 from .audit import GENESIS_HASH
@@ -317,7 +316,7 @@ def application_return_for_revision(*, application, actor, reason, deadline=None
     if not reason or not reason.strip():
         raise ApplicationError(_("Say what must be revised; the applicant will read it."), code="invalid")
     if deadline is None:
-        deadline = timezone.now() + dt.timedelta(days=application.competition.revision_days)
+        deadline = working_days_after(timezone.now(), application.competition.revision_days).ends_at
     if deadline <= timezone.now():
         raise ApplicationError(_("The revision deadline must be in the future."), code="invalid")
     return _run(application, "return_for_revision", actor=actor, note=reason, reason=reason, deadline=deadline)
@@ -380,7 +379,7 @@ def application_publicize(*, application, actor, start=None):
     window = publicity_window(start or timezone.now(), application.competition.publicity_working_days)
     note = _("公示 until %(day)s") % {"day": window.last_day.isoformat()}
     if window.approximate:
-        note += " " + _("(holiday calendar unknown for that year: weekends only were skipped)")
+        note += " " + window.warning
     return _run(application, "publicize", actor=actor, note=note, ends_at=window.ends_at)
 
 

@@ -9,7 +9,6 @@ Workflow steps are taken only through ``applications.services``; a refusal (``Ap
 is shown on the page as a form error, never as a server error.
 """
 
-import datetime as dt
 import inspect
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,6 +47,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import BasePermissionPolicy
 
 from competitions.models import Competition, FundSource, OrganizationCategory
+from competitions.workdays import working_days_after
 
 from . import permissions as perms
 from . import selectors, services
@@ -477,7 +477,7 @@ class ReturnForm(ReasonForm):
     )
 
     def __init__(self, *args, application, **kwargs):
-        deadline = timezone.localtime(timezone.now() + dt.timedelta(days=application.competition.revision_days))
+        deadline = timezone.localtime(working_days_after(timezone.now(), application.competition.revision_days).ends_at)
         kwargs.setdefault("initial", {}).setdefault("deadline", deadline.replace(second=0, microsecond=0))
         super().__init__(*args, application=application, **kwargs)
 

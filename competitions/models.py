@@ -154,7 +154,8 @@ class Competition(models.Model):
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
     revision_days = models.PositiveSmallIntegerField(
-        _("days allowed to answer a return for revision"), default=7
+        _("working days allowed to answer a return for revision"), default=7,
+        help_text=_("Counted in Chinese working days from the return; the deadline is midnight after the last one."),
     )
     # Eligibility. An empty list means any.
     allowed_categories = models.JSONField(_("eligible organization categories"), default=list, blank=True)
@@ -320,3 +321,47 @@ class ReportRequirement(models.Model):
         ordering = ["competition", "days_after_contract"]
         verbose_name = _("report requirement")
         verbose_name_plural = _("report schedule")
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday")  # 法定节假日（放假）
+    WORKDAY = "workday", _("Make-up working day")  # 调休上班
+
+
+class OfficialDay(models.Model):
+    """A day on which the State Council's schedule departs from Monday-Friday.
+
+    Working days are counted from these rows (``competitions.workdays``); a year with no row at all
+    is unknown, and every window that reaches into it says so. Loaded from chinese-calendar for the
+    years it knows (``manage.py load_holidays``); site admins enter new years from the published
+    放假安排, and their entry wins over the library's.
+    """
+
+    class Source(models.TextChoices):
+        LIBRARY = "library", _("chinese-calendar package")
+        ADMIN = "admin", _("Entered by a site admin")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices)
+    name = models.CharField(_("holiday"), max_length=40, help_text=_("e.g. 春节, 国庆节"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ADMIN)
+    reference = models.CharField(
+        _("published in"), max_length=200, blank=True,
+        help_text=_("The notice that published the schedule, e.g. 国务院办公厅关于2027年部分节假日安排的通知"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("official holiday or working day")
+        verbose_name_plural = _("working-day calendar")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
+
+    def clean(self):
+        if self.kind == DayKind.WORKDAY and self.date and self.date.weekday() < 5:
+            raise ValidationError(
+                {"kind": _("%(day)s is a weekday, so it is a working day already: only a Saturday or "
+                           "Sunday can be a make-up working day.") % {"day": self.date.isoformat()}}
+            )

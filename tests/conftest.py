@@ -1,10 +1,38 @@
 """Shared fixtures. Service-backed tests skip with a reason locally and fail under CI=true."""
 
+import datetime as dt
 import os
 
 import pytest
+import time_machine
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# TEST_CLOCK_SHIFT_DAYS=400 runs the whole session with the clock that many days ahead (ticking), so a
+# test that silently depends on today's date fails now rather than next year. Tests that travel
+# themselves (time_machine.travel, the time_machine fixture) still set their own time on top of it.
+CLOCK_SHIFT_DAYS = int(os.environ.get("TEST_CLOCK_SHIFT_DAYS") or 0)
+_shifted_clock = None
+
+
+def pytest_configure(config):
+    global _shifted_clock
+    if CLOCK_SHIFT_DAYS:
+        _shifted_clock = time_machine.travel(
+            dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=CLOCK_SHIFT_DAYS), tick=True
+        )
+        _shifted_clock.start()
+
+
+def pytest_unconfigure(config):
+    if _shifted_clock is not None:
+        _shifted_clock.stop()
+
+
+def pytest_report_header(config):
+    if CLOCK_SHIFT_DAYS:
+        return f"clock shifted {CLOCK_SHIFT_DAYS} days ahead: the session runs on {dt.date.today():%Y-%m-%d}"
+    return None
 
 # One Playwright harness for the whole suite: a second sync_playwright() in the same thread fails.
 pytest_plugins = ["tests.browser_harness"]
@@ -23,6 +51,14 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the working-day calendar, rate limits, pages)."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -153,12 +153,14 @@ def test_reasons_are_required_where_the_applicant_reads_them():
     )
 
 
-def test_return_for_revision_sets_the_deadline_from_the_call():
+def test_return_for_revision_sets_the_deadline_from_the_call(time_machine):
+    time_machine.move_to(dt.datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI), tick=False)
     app = application_in_state(Status.SUBMITTED)
-    before = dt.datetime.now(tz=SHANGHAI)
+    app.competition.revision_days = 7
     services.application_return_for_revision(application=app, actor=app.staff, reason="补充预算说明")
-    days = app.competition.revision_days
-    assert before + dt.timedelta(days=days) <= app.revision_deadline <= before + dt.timedelta(days=days, minutes=1)
+    # Working days from Monday 28 September 2026: 29, 30 September; 8, 9, 10 (the make-up Saturday),
+    # 12, 13 October. National Day (1-7 October) is skipped; the deadline is midnight after the 13th.
+    assert app.revision_deadline == dt.datetime(2026, 10, 14, 0, 0, tzinfo=SHANGHAI)
     assert app.staff_note == "补充预算说明"
     assert last_log(app).note == "补充预算说明"
 

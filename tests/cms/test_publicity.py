@@ -54,6 +54,7 @@ def test_window_beyond_the_holiday_calendar_shows_a_warning(client, announcement
         page = publicity_publish(competition=app.competition, actor=app.staff)
         text = client.get(page.url).content.decode()
     assert page.approximate
+    assert "The official holiday schedule for 2099 was not yet known" in text
     assert "only weekends were skipped" in text
 
 

@@ -76,11 +76,14 @@ def test_accept_moves_the_state_and_writes_the_log(client, staff, really_submitt
     assert any("passed the eligibility check" in m.subject for m in mailoutbox)
 
 
-def test_return_for_revision_asks_reason_and_deadline(client, staff, submitted):
+def test_return_for_revision_asks_reason_and_deadline(client, staff, submitted, time_machine):
+    time_machine.move_to(dt.datetime(2026, 9, 28, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    submitted.competition.revision_days = 7
+    submitted.competition.save()
     client.force_login(staff)
     form_page = client.get(f"/admin/application/transition/{submitted.pk}/return_for_revision/").content.decode()
-    default = timezone.localtime(timezone.now() + dt.timedelta(days=submitted.competition.revision_days))
-    assert default.strftime("%Y-%m-%d") in form_page  # the call's revision days by default
+    # 7 working days from Monday 28 September 2026, past National Day: the deadline is midnight after 13 October.
+    assert 'value="2026-10-14T00:00"' in form_page
     deadline = timezone.localtime(timezone.now() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
     response = act(client, submitted, "return_for_revision", reason="请补充预算明细",
                    deadline=deadline.strftime("%Y-%m-%dT%H:%M"))
