@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "applications",
     "review",
     "cms",
+    "backoffice",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
