@@ -1,3 +1,12 @@
-"""The back office's Wagtail hooks: each subject module registers its own screens and menu items."""
+"""The back office's Wagtail hooks: each subject module registers its own screens and menu items.
 
-from . import calendar  # noqa: F401
+Wagtail discovers only this module; importing a subject module registers its policies, viewsets,
+admin URLs and menu items (policies first, before any viewset asks Wagtail for a fallback policy).
+"""
+
+# The order is the one the apps' own wagtail_hooks modules were discovered in before the move.
+from . import applications_hooks  # noqa: F401, I001  calls, applications, organizations (资助与创投)
+from . import postaward_hooks  # noqa: F401  funded projects
+from . import review_hooks  # noqa: F401  expert review
+from . import publicity  # noqa: F401  公示 and objections
+from . import calendar  # noqa: F401  the working-day calendar

@@ -1,7 +1,7 @@
 """Staff application listing with 1,000 applications: pages per second in-process, queries a page.
 
 Prints figures; asserts only the query budget (≤ 15 a page). Run with
-`pytest -m benchmark -s tests/staff/test_listing_bench.py`. In-process (test client, no
+`pytest -m benchmark -s tests/backoffice/test_listing_bench.py`. In-process (test client, no
 gunicorn), so it is an upper bound of the page's own cost, not the deployed throughput.
 """
 

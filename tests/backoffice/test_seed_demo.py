@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import Application, Organization, Status
-from competitions.management.commands.seed_demo import DEMO_PASSWORD, HOME_TITLE, STAFF_GROUP
+from backoffice.management.commands.seed_demo import DEMO_PASSWORD, HOME_TITLE, STAFF_GROUP
 from competitions.models import Competition, Criterion, FundSource, OrganizationCategory, RegistrationStatus
 from review.models import Assignment, ReviewerProfile
 

@@ -49,9 +49,9 @@ from wagtail.permission_policies import BasePermissionPolicy
 from competitions.models import Competition, FundSource, OrganizationCategory
 from competitions.workdays import working_days_after
 
-from . import permissions as perms
-from . import selectors, services
-from .models import Application, Status, SubmittedDocument
+from applications import permissions as perms
+from applications import selectors, services
+from applications.models import Application, Status, SubmittedDocument
 
 ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
 
@@ -140,7 +140,7 @@ class OrganizationPolicy(BureauScopedPolicy):
     """Staff read the organizations that applied to their bureau's calls; nobody edits them here."""
 
     def __init__(self):
-        from .models import Organization
+        from applications.models import Organization
 
         super().__init__(Organization, staff_actions={"view"}, admin_actions={"view"})
 

@@ -14,7 +14,8 @@ from competitions.models import Criterion, FundSource
 from review.models import ReviewLog
 from tests.factories import CompetitionFactory, OrganizationFactory, RegionFactory
 
-from .conftest import application_in, reviewer, scored
+from tests.factories import application_in
+from tests.review.conftest import reviewer, scored
 
 pytestmark = pytest.mark.django_db
 

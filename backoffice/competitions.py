@@ -1,6 +1,6 @@
 """Staff back office: calls (with their rubric, tranche plan and report schedule), bureaus, regions.
 
-The viewsets are registered in the '资助与创投' menu group by ``applications.wagtail_hooks``.
+The viewsets are registered in the '资助与创投' menu group by ``backoffice.applications_hooks``.
 Policies are registered here first, before any viewset asks Wagtail for a fallback policy.
 """
 
@@ -17,9 +17,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.permissions import policy_registry, register_permission_policy
 
-from applications.staff_views import BureauScopedPolicy, ScopedIndexView, ScopedModelViewSet
-
-from .models import (
+from competitions.models import (
     Bureau,
     Competition,
     Criterion,
@@ -32,6 +30,8 @@ from .models import (
     TranchePlanItem,
     TrancheTrigger,
 )
+
+from .applications import BureauScopedPolicy, ScopedIndexView, ScopedModelViewSet
 
 register_permission_policy(
     Competition,

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import admin_views as views
+from . import review as views
 
 app_name = "review_admin"
 urlpatterns = [

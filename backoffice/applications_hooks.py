@@ -10,15 +10,16 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from competitions.wagtail_hooks import (
+from .competitions import (
     BureauViewSet,
     CompetitionViewSet,
     CriterionViewSet,
     RegionViewSet,
 )
 
-from .models import Application, Organization
-from .staff_views import (
+from applications.models import Application, Organization
+
+from .applications import (
     AcceptEligibleBulkAction,
     ApplicationDocumentView,
     ApplicationIndexView,
@@ -147,4 +148,3 @@ def add_bureau_calls_panel(request, panels):
 
 hooks.register("register_bulk_action", AcceptEligibleBulkAction)
 hooks.register("register_bulk_action", OpenReviewBulkAction)
-from . import postaward_hooks  # noqa: E402,F401

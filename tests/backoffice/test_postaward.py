@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from applications.models import Disbursement, Report, Status
 from tests.factories import ApplicationFactory, BureauFactory, CompetitionFactory, StaffFactory, application_in_state
 
-from .conftest import add_plan, contracted, pdf_file
+from tests.postaward.conftest import add_plan, contracted, pdf_file
 
 pytestmark = pytest.mark.django_db
 

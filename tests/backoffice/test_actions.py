@@ -166,7 +166,7 @@ def test_missing_buttons_are_explained(client, staff, call):
 
 
 def test_inspect_links_the_review_pages_of_the_call_when_they_exist(client, staff, submitted):
-    from applications.staff_views import review_call_links
+    from backoffice.applications import review_call_links
 
     client.force_login(staff)
     page = client.get(inspect_url(submitted)).content.decode()

@@ -18,10 +18,10 @@ from applications.models import Application
 from applications.permissions import is_bureau_staff_for
 from competitions.models import Bureau, Competition
 
-from . import exports, pdf, selectors, services
-from .forms import FundingForm, InviteReviewerForm
-from .funding import FundingItem, FundingRow, suggest_funding
-from .models import Assignment, ReviewLog
+from review import exports, pdf, selectors, services
+from review.forms import FundingForm, InviteReviewerForm
+from review.funding import FundingItem, FundingRow, suggest_funding
+from review.models import Assignment, ReviewLog
 
 
 def _call(request, pk):

@@ -1,11 +1,11 @@
-"""Registers the post-award staff pages in the Wagtail admin (imported from wagtail_hooks)."""
+"""Registers the post-award staff pages in the Wagtail admin (imported from backoffice.wagtail_hooks)."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import postaward_admin_views as views
+from . import postaward as views
 
 app_name = "postaward_admin"
 urlpatterns = [

@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import postaward
-from .models import Application, Disbursement, Report, Status
-from .postaward_views import POST_AWARD
-from .services import ApplicationError
+from applications import postaward
+from applications.models import Application, Disbursement, Report, Status
+from applications.postaward_views import POST_AWARD
+from applications.services import ApplicationError
 
 
 def _scoped(user, queryset, path="competition__bureau_id"):
