@@ -239,7 +239,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=status, source=Status.UNDER_REVIEW, target=Status.REVIEWED,
-                permission=perms.is_system, conditions=[rules.all_sheets_submitted])
+                permission=perms.is_system, conditions=[rules.review_complete])
     def complete_review(self):
         pass
 

@@ -1,8 +1,8 @@
 """公示 (public notice of proposed awards), objections, and the award when the window ends.
 
 The workflow steps themselves are ``applications.services`` functions; this module decides which
-applications they apply to, writes the announcement page and the objections, and makes the
-scheduled award safe to run twice or on two workers at once.
+applications they apply to, writes the objections, and makes the scheduled award safe to run
+twice or on two workers at once. The announcement page is cms's (``cms.publicity``).
 """
 
 import logging
@@ -36,61 +36,17 @@ def _local(moment):
     return date_format(timezone.localtime(moment), "Y-m-d H:i")
 
 
-# ----- scores for the 公示 -----------------------------------------------------------------------
+# ----- putting applications into 公示 --------------------------------------------------------------
 
 
-def final_scores(*, competition, applications):
-    """{application id: final score} from the review ranking when it is available, else {}.
-
-    The 公示 prints the score as published; a call whose ranking cannot be computed shows a
-    labelled blank instead of a made-up figure.
-    """
-    try:
-        from review.selectors import ranking
-    except ImportError:
-        return {}
-    wanted = {a.pk for a in applications}
-    try:
-        _rubric, rows = ranking(competition, statuses=[Status.RECOMMENDED, Status.PUBLICIZING])
-        return {
-            row.application.pk: row.final for row in rows
-            if row.application.pk in wanted and row.final is not None
-        }
-    except Exception:  # a ranking that cannot be computed must not stop the 公示
-        logger.exception("final scores of call %s could not be computed", competition.pk)
-        return {}
-
-
-# ----- publishing the 公示 ----------------------------------------------------------------------
-
-
-def _announcement_index():
-    from cms.models import AnnouncementIndexPage, HomePage
-
-    index = AnnouncementIndexPage.objects.first()
-    if index is not None:
-        return index
-    home = HomePage.objects.first()
-    if home is None:
-        raise ApplicationError(
-            _("The public site has no home page yet: create it in the back office before publishing a 公示."),
-            code="no_site",
-        )
-    with translation.override(settings.LANGUAGE_CODE):
-        index = AnnouncementIndexPage(title=_("Announcements"), slug="announcements")
-    home.add_child(instance=index)
-    return index
-
-
-def publicity_publish(*, competition, actor, applications=None, now=None):
-    """Put the call's recommended applications into 公示 and publish the announcement page.
+def publicity_start(*, competition, actor, applications=None, now=None):
+    """Move the call's recommended applications into 公示; returns ``(publicized, window)``.
 
     Only staff of the call's bureau may do it. The window runs to the end of the call's N-th
     Chinese working day after today; beyond the years the holiday calendar knows, weekends only
-    are skipped and the page says so. Returns the new ``cms.PublicityPage``.
+    are skipped and the window says so. The announcement page is written by
+    ``cms.publicity.publicity_publish``, which calls this first.
     """
-    from cms.models import PublicityEntry, PublicityPage
-
     if not is_bureau_staff_for(actor, competition):
         raise ApplicationError(_("Only staff of the bureau that runs this call can publish its 公示."), code="forbidden")
     now = now or timezone.now()
@@ -104,7 +60,6 @@ def publicity_publish(*, competition, actor, applications=None, now=None):
             code="empty",
         )
     window = publicity_window(now, competition.publicity_working_days)
-    scores = final_scores(competition=competition, applications=candidates)
     publicized = []
     for application in candidates:
         try:
@@ -119,24 +74,7 @@ def publicity_publish(*, competition, actor, applications=None, now=None):
             _("None of the recommended applications could be put into 公示: reload the page to see their status."),
             code="empty",
         )
-    ordered = sorted(publicized, key=lambda a: (-(scores.get(a.pk) or 0), a.reference or "", a.pk))
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-        index = _announcement_index()
-        page = PublicityPage(
-            title=_("公示 of the projects proposed for funding: %(call)s") % {"call": competition.title},
-            slug=f"publicity-{competition.pk}-{timezone.localtime(now):%Y%m%d%H%M%S}",
-            competition=competition, starts_at=now, ends_at=window.ends_at, last_day=window.last_day,
-            approximate=window.approximate,
-            search_description=_("Projects of %(call)s proposed for funding, open to objections until %(day)s.")
-            % {"call": competition.title, "day": window.last_day.isoformat()},
-        )
-        index.add_child(instance=page)
-        PublicityEntry.objects.bulk_create(
-            PublicityEntry(page=page, application=app, position=i, final_score=scores.get(app.pk))
-            for i, app in enumerate(ordered)
-        )
-        page.save_revision(user=actor if getattr(actor, "pk", None) else None).publish()
-    return page
+    return publicized, window
 
 
 # ----- objections -------------------------------------------------------------------------------

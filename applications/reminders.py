@@ -1,5 +1,6 @@
 """Reminders sent by the daily beat job: reports coming due, due and overdue; unfinished score
-sheets before a review deadline; drafts before a call closes.
+sheets before a review deadline (``review.reminders``, registered in ``hooks.reminder_jobs``); drafts
+before a call closes.
 
 Each reminder is a ``Notification`` with a key naming the recipient and the occasion, so running
 the job twice (or on two workers) creates and mails one. Applicants read them on their
@@ -32,13 +33,11 @@ REPORT_SUBJECTS = {
     "overdue": gettext_lazy("The %(kind)s of %(ref)s is overdue"),
 }
 REPORT_BODY = gettext_lazy("Project: %(title)s. Due: %(day)s. While a report is overdue, the project's tranches are held.")
-REVIEW_SUBJECT = gettext_lazy("Score sheets for %(call)s are due by %(at)s")
-REVIEW_BODY = gettext_lazy("You still have unfinished score sheets for this call. Submit them before %(at)s (Beijing time).")
 DRAFT_SUBJECT = gettext_lazy("Your draft “%(title)s” is not submitted; the call closes %(at)s")
 DRAFT_BODY = gettext_lazy("Submit the application before the call closes at %(at)s (Beijing time); drafts are not considered.")
 
 
-class _Outbox(list):
+class Outbox(list):
     """Reminders collected by a run; ``send`` skips those already sent (one query per 500 keys)."""
 
     def add(self, user, key, subject, body, params, url):
@@ -86,7 +85,7 @@ def report_reminders_send(*, today=None):
         .select_related("application")
         .prefetch_related(Prefetch("application__organization__memberships", Membership.objects.select_related("user")))
     )
-    outbox = _Outbox()
+    outbox = Outbox()
     for report in reports:
         occasion = report_occasion(report, today)
         app = report.application
@@ -96,34 +95,6 @@ def report_reminders_send(*, today=None):
             user = membership.user
             outbox.add(user, f"reminder:report:{report.pk}:{occasion}:user:{user.pk}",
                        REPORT_SUBJECTS[occasion], REPORT_BODY, params, f"/portal/reports/{report.pk}/")
-    return outbox.send()
-
-
-def review_reminders_send(*, now=None):
-    """Remind reviewers with unfinished score sheets of calls whose review deadline is near."""
-    from review.models import Assignment
-
-    now = now or timezone.now()
-    assignments = (
-        Assignment.objects.filter(
-            state=Assignment.State.ASSIGNED,
-            application__competition__review_deadline__gt=now,
-            application__competition__review_deadline__lte=now + dt.timedelta(days=reminder_days()),
-        )
-        .select_related("reviewer", "application__competition")
-        .order_by("reviewer_id", "application__competition_id")
-    )
-    outbox = _Outbox()
-    seen = set()
-    for assignment in assignments:
-        call = assignment.application.competition
-        user = assignment.reviewer
-        if (user.pk, call.pk) in seen:
-            continue
-        seen.add((user.pk, call.pk))
-        params = {"call": call.title, "at": timezone.localtime(call.review_deadline).strftime("%Y-%m-%d %H:%M")}
-        outbox.add(user, f"reminder:review:{call.pk}:{call.review_deadline:%Y%m%d%H%M}:user:{user.pk}",
-                   REVIEW_SUBJECT, REVIEW_BODY, params, "/review/")
     return outbox.send()
 
 
@@ -138,7 +109,7 @@ def draft_reminders_send(*, now=None):
         .select_related("competition")
         .prefetch_related(Prefetch("organization__memberships", Membership.objects.select_related("user")))
     )
-    outbox = _Outbox()
+    outbox = Outbox()
     for app in drafts:
         params = {"title": app.title, "at": timezone.localtime(app.competition.closes_at).strftime("%Y-%m-%d %H:%M")}
         for membership in app.organization.memberships.all():
@@ -150,6 +121,7 @@ def draft_reminders_send(*, now=None):
 
 def reminders_send_all(*, now=None):
     """The daily job: every reminder and the overdue holds. Safe to run twice."""
+    from .hooks import reminder_jobs
     from .postaward import holds_update
 
     now = now or timezone.now()
@@ -157,7 +129,7 @@ def reminders_send_all(*, now=None):
     held, released = holds_update(today=today)
     return {
         "reports": report_reminders_send(today=today),
-        "reviews": review_reminders_send(now=now),
+        **{name: job(now=now) for name, job in reminder_jobs},
         "drafts": draft_reminders_send(now=now),
         "held": held,
         "released": released,

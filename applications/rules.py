@@ -118,15 +118,16 @@ def before_revision_deadline(app):
     return ALLOWED
 
 
-def all_sheets_submitted(app):
-    from review.models import Assignment
+def review_complete(app):
+    """The review may end: every check that review registered in ``hooks.review_complete_checks`` agrees."""
+    from .hooks import review_complete_checks
 
-    assignments = list(Assignment.objects.filter(application=app, stage="review").exclude(state="declined").values_list("state", flat=True))
-    if not assignments:
+    if not review_complete_checks:
         return deny(_("No reviewer has been assigned yet."))
-    pending = sum(1 for s in assignments if s != "submitted")
-    if pending:
-        return deny(_("%(n)d score sheet(s) are still to be submitted.") % {"n": pending})
+    for check in review_complete_checks:
+        verdict = check(app)
+        if not verdict:
+            return verdict
     return ALLOWED
 
 

@@ -88,30 +88,6 @@ def application_timeline(*, application):
     return TransitionLog.objects.filter(application=application).select_related("actor").order_by("seq")
 
 
-def application_score_sheets(*, application):
-    """Submitted score sheets of the application with their scores, or [] without the review app.
-
-    Drafts stay private to their reviewer: staff see a sheet once it is submitted.
-    """
-    try:
-        from review.models import Score, ScoreSheet
-    except ImportError:  # pragma: no cover - the review app is part of the project
-        return []
-    return list(
-        ScoreSheet.objects.filter(assignment__application=application, submitted_at__isnull=False)
-        .select_related("assignment", "assignment__reviewer")
-        .prefetch_related(
-            Prefetch(
-                "scores",
-                queryset=Score.objects.select_related("criterion").order_by(
-                    "criterion__stage", "criterion__position", "criterion_id"
-                ),
-            )
-        )
-        .order_by("assignment__stage", "submitted_at", "id")
-    )
-
-
 # Columns of the staff dashboard: how many applications of a call wait at each stage.
 DASHBOARD_STAGES = (
     Status.SUBMITTED, Status.RETURNED, Status.ELIGIBLE, Status.UNDER_REVIEW, Status.REVIEWED,

@@ -169,8 +169,8 @@ def attachment_delete(*, actor, attachment):
 
 
 def can_download_attachment(user, attachment):
-    """Members; bureau staff of the call; reviewers assigned to the application unless blind hides it."""
-    from review.models import Assignment
+    """Members; bureau staff of the call; whoever a registered reader admits (review: assigned reviewers)."""
+    from .hooks import attachment_readers
 
     if user is None or not user.is_authenticated or not user.is_active:
         return perms.deny(_("Sign in to see this file."))
@@ -178,21 +178,15 @@ def can_download_attachment(user, attachment):
     if application is not None:
         if perms.is_member(user, application.organization) or perms.is_bureau_staff_for(user, application.competition):
             return perms.ALLOWED
-        assigned = Assignment.objects.filter(application=application, reviewer=user).exclude(state="declined").exists()
-        if assigned and not (application.competition.blind_review and attachment.identifying):
+    else:
+        organization = attachment.organization
+        if organization is None:
+            return perms.deny(_("You do not have access to this file."))
+        if perms.is_member(user, organization):
             return perms.ALLOWED
-        return perms.deny(_("You do not have access to this file."))
-    organization = attachment.organization
-    if organization is None:
-        return perms.deny(_("You do not have access to this file."))
-    if perms.is_member(user, organization):
-        return perms.ALLOWED
-    for competition in {a.competition for a in organization.applications.select_related("competition")}:
-        if perms.is_bureau_staff_for(user, competition):
-            return perms.ALLOWED
-    # Registration papers name the organization: only reviewers of calls that are not blind.
-    if Assignment.objects.filter(
-        application__organization=organization, reviewer=user, application__competition__blind_review=False
-    ).exclude(state="declined").exists():
+        for competition in {a.competition for a in organization.applications.select_related("competition")}:
+            if perms.is_bureau_staff_for(user, competition):
+                return perms.ALLOWED
+    if any(reader(user, attachment) for reader in attachment_readers):
         return perms.ALLOWED
     return perms.deny(_("You do not have access to this file."))

@@ -9,7 +9,6 @@ Workflow steps are taken only through ``applications.services``; a refusal (``Ap
 is shown on the page as a form error, never as a server error.
 """
 
-import inspect
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,7 +21,7 @@ from django.db.models import ProtectedError, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -52,6 +51,8 @@ from competitions.workdays import working_days_after
 from applications import permissions as perms
 from applications import selectors, services
 from applications.models import Application, Status, SubmittedDocument
+from review import aggregation
+from review import selectors as review_selectors
 
 ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
 
@@ -272,33 +273,17 @@ def search_applications(queryset, text):
 def spread_flagged_ids(competitions):
     """Ids of the applications whose review sheets disagree beyond their call's threshold.
 
-    Uses the review app's aggregation when it is there; None when it is not (the listing then
-    has no spread filter). One pass over each call's submitted scores.
+    One pass over each call's submitted scores.
     """
-    try:
-        from review import aggregation
-        from review import selectors as review_selectors
-
-        specs, scores = review_selectors.criterion_specs, review_selectors.submitted_scores
-        rubric, aggregate = review_selectors.rubric, aggregation.aggregate
-    except (ImportError, AttributeError):
-        return None
     flagged = set()
     for call in competitions:
-        results = aggregate(
-            scores(call, "review"), specs(rubric(call)),
+        results = aggregation.aggregate(
+            review_selectors.submitted_scores(call, "review"),
+            review_selectors.criterion_specs(review_selectors.rubric(call)),
             method=call.aggregation_method, spread_threshold=call.spread_threshold,
         )
         flagged.update(app_id for app_id, result in results.items() if result.spread_flag)
     return flagged
-
-
-def spread_flag_available():
-    try:
-        from review import aggregation, selectors  # noqa: F401
-    except ImportError:
-        return False
-    return hasattr(aggregation, "aggregate") and hasattr(selectors, "submitted_scores")
 
 
 class ApplicationFilterSet(WagtailFilterSet):
@@ -322,11 +307,6 @@ class ApplicationFilterSet(WagtailFilterSet):
         model = Application
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not spread_flag_available():
-            self.filters.pop("spread", None)
-
     def filter_area(self, queryset, name, value):
         if not value:
             return queryset
@@ -338,8 +318,6 @@ class ApplicationFilterSet(WagtailFilterSet):
         call = self.form.cleaned_data.get("competition")
         calls = [call] if call else list(_staff_calls(self.request).prefetch_related("criteria"))
         flagged = spread_flagged_ids(calls)
-        if flagged is None:
-            return queryset
         return queryset.filter(pk__in=flagged) if value else queryset.exclude(pk__in=flagged)
 
 
@@ -538,13 +516,9 @@ STALE_MESSAGE = gettext_lazy(
 
 def staff_action_run(action, *, application, actor, form):
     """Take ``action`` through its service; raises ApplicationError when refused or stale."""
-    expected = form.cleaned_data["version"]
-    kwargs = form.service_kwargs()
-    if "expected_version" in inspect.signature(action.service).parameters:
-        kwargs["expected_version"] = expected
-    elif application.version != expected:
+    if application.version != form.cleaned_data["version"]:
         raise services.ApplicationError(STALE_MESSAGE, code="stale")
-    return action.service(application=application, actor=actor, **kwargs)
+    return action.service(application=application, actor=actor, **form.service_kwargs())
 
 
 def transition_label(name):
@@ -581,16 +555,11 @@ class ApplicationObjectMixin:
 
 
 def attachment_download_url(attachment):
-    """The applicant portal's download link if that portal provides one, else None."""
-    for kwargs in ({"pk": attachment.pk}, {"attachment_id": attachment.pk}):
-        try:
-            return reverse("applications:attachment_download", kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return None
+    """The applicant portal's download link (it checks who may read the file)."""
+    return reverse("applications:attachment_download", kwargs={"pk": attachment.pk})
 
 
-# URL names the review pages may provide for a call; shown as links when they exist.
+# The review pages of a call, linked from the application's inspect page and the calls panel.
 REVIEW_CALL_PAGES = [
     ("review_admin:call", gettext_lazy("Review overview and assignment")),
     ("review_admin:ranking", gettext_lazy("Ranking")),
@@ -600,15 +569,7 @@ REVIEW_CALL_PAGES = [
 
 
 def review_call_links(competition):
-    links = []
-    for name, label in REVIEW_CALL_PAGES:
-        for kwargs in ({"pk": competition.pk}, {"competition_id": competition.pk}):
-            try:
-                links.append({"url": reverse(name, kwargs=kwargs), "label": label})
-                break
-            except NoReverseMatch:
-                continue
-    return links
+    return [{"url": reverse(name, kwargs={"pk": competition.pk}), "label": label} for name, label in REVIEW_CALL_PAGES]
 
 
 class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
@@ -658,7 +619,7 @@ class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
                 }
                 for entry in selectors.application_timeline(application=app)
             ],
-            "score_sheets": selectors.application_score_sheets(application=app),
+            "score_sheets": review_selectors.application_score_sheets(application=app),
             "documents": [
                 {"document": doc, "url": reverse(self.document_url_name, args=(app.pk, doc.pk))}
                 for doc in app.documents.order_by("-created_at", "-id")

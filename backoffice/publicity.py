@@ -18,9 +18,10 @@ from wagtail.admin.menu import MenuItem
 
 from applications.models import Application, Attachment, Objection, Status
 from applications.permissions import is_bureau_staff_for
-from applications.publicity import objection_decide, publicity_publish
+from applications.publicity import objection_decide
 from applications.services import ApplicationError
 from competitions.models import Competition
+from cms.publicity import publicity_publish
 from competitions.workdays import publicity_window
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
 from applications.models import Application, Status, TransitionLog
-from applications.publicity import final_scores
+from review.selectors import final_scores
 from competitions.models import Competition
 
 from .models import (

@@ -159,7 +159,7 @@ class AnnouncementIndexPage(IntroPage):
 
 
 class PublicityPage(Page):
-    """A 公示 of a call's proposed awards, created by ``applications.publicity.publicity_publish``.
+    """A 公示 of a call's proposed awards, created by ``cms.publicity.publicity_publish``.
 
     Its list and window are written by the service (``PublicityEntry`` rows); editors may add words.
     """
@@ -184,7 +184,7 @@ class PublicityPage(Page):
     ]
     parent_page_types = ["cms.AnnouncementIndexPage"]
     subpage_types = []
-    # Created only by publishing the 公示 (applications.publicity.publicity_publish), which also
+    # Created only by publishing the 公示 (cms.publicity.publicity_publish), which also
     # moves the applications into it; an editor-made page would list nothing real.
     is_creatable = False
     search_fields = Page.search_fields + [index.SearchField("intro")]

@@ -50,3 +50,45 @@ def can_manage_review(user, competition):
 def is_blind_for(user, competition):
     """Reviewers never see identities in a blind call; bureau staff do."""
     return bool(competition.blind_review) and not is_bureau_staff_for(user, competition)
+
+
+def may_read_attachment(user, attachment):
+    """Reviewers assigned to the application read its files, unless blind review hides an
+    identifying one; an organization's own papers only by reviewers of its calls that are not blind.
+
+    Registered in ``applications.hooks.attachment_readers``: members and bureau staff are decided
+    by ``applications.uploads.can_download_attachment`` itself.
+    """
+    from .models import Assignment
+
+    application = attachment.application
+    if application is not None:
+        assigned = Assignment.objects.filter(application=application, reviewer=user).exclude(
+            state=Assignment.State.DECLINED
+        ).exists()
+        return assigned and not (application.competition.blind_review and attachment.identifying)
+    if attachment.organization is None:
+        return False
+    return Assignment.objects.filter(
+        application__organization=attachment.organization, reviewer=user, application__competition__blind_review=False
+    ).exclude(state=Assignment.State.DECLINED).exists()
+
+
+def all_sheets_submitted(application):
+    """The review of an application may end: every reviewer of the review stage submitted a sheet.
+
+    Registered in ``applications.hooks.review_complete_checks``; asked under the row lock by the
+    ``complete_review`` transition's condition.
+    """
+    from .models import Assignment
+
+    states = list(
+        Assignment.objects.filter(application=application, stage="review")
+        .exclude(state=Assignment.State.DECLINED).values_list("state", flat=True)
+    )
+    if not states:
+        return deny(_("No reviewer has been assigned yet."))
+    pending = sum(1 for state in states if state != Assignment.State.SUBMITTED)
+    if pending:
+        return deny(_("%(n)d score sheet(s) are still to be submitted.") % {"n": pending})
+    return ALLOWED

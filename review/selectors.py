@@ -1,10 +1,11 @@
 """Reads that review pages, services and documents share. Each runs a fixed number of queries."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum
 from django.utils import timezone
 
 from applications.models import Application, Membership, Status
@@ -12,7 +13,9 @@ from competitions.models import Criterion, RegistrationStatus
 
 from . import aggregation
 from .assignment import ApplicationItem, ReviewerItem
-from .models import Affiliation, Assignment, ReviewerProfile, Score
+from .models import Affiliation, Assignment, ReviewerProfile, Score, ScoreSheet
+
+logger = logging.getLogger(__name__)
 
 AFFILIATION_YEARS = 3
 # Applications that reached the expert review, for the ranking and the documents.
@@ -272,3 +275,39 @@ def ranking(competition, statuses=REVIEWED_STATUSES):
     for i, row in enumerate(rows, start=1):
         row.rank = i
     return review_rubric, rows
+
+
+def application_score_sheets(*, application):
+    """Submitted score sheets of the application with their scores.
+
+    Drafts stay private to their reviewer: staff see a sheet once it is submitted.
+    """
+    return list(
+        ScoreSheet.objects.filter(assignment__application=application, submitted_at__isnull=False)
+        .select_related("assignment", "assignment__reviewer")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=Score.objects.select_related("criterion").order_by(
+                    "criterion__stage", "criterion__position", "criterion_id"
+                ),
+            )
+        )
+        .order_by("assignment__stage", "submitted_at", "id")
+    )
+
+
+def final_scores(*, competition, applications):
+    """{application id: final score} of the 公示, from the ranking of the call's recommended and
+    publicizing applications.
+
+    The 公示 prints the score as published; a call whose ranking cannot be computed shows a
+    labelled blank instead of a made-up figure.
+    """
+    wanted = {a.pk for a in applications}
+    try:
+        _rubric, rows = ranking(competition, statuses=[Status.RECOMMENDED, Status.PUBLICIZING])
+    except Exception:  # a ranking that cannot be computed must not stop the 公示
+        logger.exception("final scores of call %s could not be computed", competition.pk)
+        return {}
+    return {row.application.pk: row.final for row in rows if row.application.pk in wanted and row.final is not None}

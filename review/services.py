@@ -22,13 +22,13 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from applications import services as application_services
 from applications.permissions import is_bureau_staff_for
-from applications.rules import all_sheets_submitted
 from competitions.models import Competition, Criterion
 
 from . import selectors
 from .aggregation import plain
 from .assignment import has_conflict, pick_replacement, plan_assignments
 from .models import Affiliation, Assignment, ReviewerProfile, ReviewLog, Score, ScoreSheet
+from .permissions import all_sheets_submitted
 
 # A criterion scored below this share of its maximum needs a comment saying why.
 COMMENT_REQUIRED_BELOW_PERCENT = Decimal(str(getattr(settings, "REVIEW_COMMENT_REQUIRED_BELOW_PERCENT", 60)))

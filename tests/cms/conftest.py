@@ -8,7 +8,7 @@ from django.core.cache import cache
 from wagtail.models import Page, Site
 
 from applications.models import Status
-from applications.publicity import publicity_publish
+from cms.publicity import publicity_publish
 from cms import antispam
 from cms.models import AnnouncementIndexPage, CallIndexPage, CallPage, HomePage
 from tests.factories import StaffFactory, application_in_state

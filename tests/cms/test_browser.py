@@ -9,7 +9,8 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from applications.models import Objection, Status
-from applications.publicity import publicity_award_due, publicity_publish
+from applications.publicity import publicity_award_due
+from cms.publicity import publicity_publish
 from tests.factories import application_in_state
 
 from .conftest import add_call_page, admin_staff

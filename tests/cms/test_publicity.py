@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from applications.models import Application, Attachment, Objection, Status
-from applications.publicity import objection_decide, objection_file, publicity_publish
+from applications.publicity import objection_decide, objection_file
 from applications.services import ApplicationError
 from cms.models import NewsIndexPage, PublicityPage
+from cms.publicity import publicity_publish
 from review.services import assignment_create
 from tests.factories import StaffFactory, UserFactory, application_in_state
 
