@@ -45,6 +45,9 @@ if PRODUCTION:
     _required("DATABASE_URL")
     _required("CELERY_BROKER_URL")
     _required("EMAIL_URL")
+    # Login rate limits and sessions live in the cache: without a shared one each worker would
+    # count on its own, and four workers would allow four times the limit.
+    _required("REDIS_URL")
     DEBUG = env.bool("DEBUG", False)
 else:
     SECRET_KEY = env.str("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdefghijklmnop")
@@ -101,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -154,14 +158,22 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/portal/"
+# One way in: the Wagtail and Django admin login URLs redirect to allauth's login, which asks for
+# the authenticator code and applies the rate limits (accounts/second_factor.py, config/urls.py).
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_LOGIN_METHODS = {"email", "username"}  # applicants and reviewers by email, staff by user name
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Staff approve payments and read every applicant's contact data: in production they must use a
+# second factor. Everyone who has an authenticator must pass it in each session on these pages.
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", PRODUCTION)
+SECOND_FACTOR_PATHS = ["/admin/", "/django-admin/", "/review/"]
+SECOND_FACTOR_OPEN_PATHS = ["/review/invitation/"]
 MFA_TOTP_ISSUER = "Commonweal"
 
 # --- Cache and sessions: Redis when configured so that several nodes share them ---------------

@@ -54,6 +54,29 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """``client.force_login(user)`` stands for a complete login, second factor included.
+
+    Tests of the login itself use the real views (or ``client.login``, which is password only).
+    """
+    import time
+
+    from django.test.client import ClientMixin
+
+    from accounts.second_factor import METHODS_KEY
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[METHODS_KEY] = [{"method": "password", "at": time.time()}, {"method": "mfa", "type": "totp", "at": time.time()}]
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the working-day calendar, rate limits, pages)."""
     from django.core.cache import cache

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[1]
-REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL"]
+REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "REDIS_URL"]
 
 
 def run(args, env, tmp_path):
@@ -31,6 +31,7 @@ def production_env(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/13",
         "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+        "REDIS_URL": "redis://127.0.0.1:6379/13",
     }
 
 
