@@ -6,6 +6,8 @@ Each check returns a ``Verdict``: true or false, with the reason a person can ac
 
 from django.utils.translation import gettext_lazy as _
 
+from competitions.permissions import is_bureau_staff_for  # noqa: F401  the one scoping rule, used here
+
 
 class Verdict:
     __slots__ = ("allowed", "reason")
@@ -37,15 +39,6 @@ def is_member(user, organization, *, owner=False):
         organization._member_roles = memberships
     role = memberships.get(user.pk)
     return role is not None and (not owner or role == "owner")
-
-
-def is_bureau_staff_for(user, competition):
-    """Staff of the bureau that runs the call, or a site admin."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(user.is_staff and user.bureau_id and user.bureau_id == competition.bureau_id)
 
 
 def can_view_application(user, application):

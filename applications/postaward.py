@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from competitions.models import ReportKind, TrancheTrigger
+from competitions.selectors import bureau_staff_users
 
 from . import permissions as perms
 from . import services
@@ -445,10 +446,9 @@ def _notify_members(app, *, key, subject, body, url):
 def _notify_staff(app, *, key, subject):
     """A notification (and mail) to the staff of the bureau that runs the project's call."""
     from accounts import services as account_services
-    from accounts.models import User
 
     ids = []
-    for user in User.objects.filter(bureau_id=app.competition.bureau_id, is_staff=True, is_active=True):
+    for user in bureau_staff_users(app.competition.bureau_id):
         with translation.override(user.language or settings.LANGUAGE_CODE):
             notification, created = account_services.notification_create(
                 user=user, key=f"{key}:user:{user.pk}", subject=str(subject())[:200],

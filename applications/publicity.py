@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from competitions.selectors import bureau_staff_users
 from competitions.workdays import publicity_window
 
 from . import services, uploads
@@ -150,10 +151,9 @@ def objection_file(*, application, objector_kind, name, reason, phone="", organi
 def _notify_bureau_of_objection(objection):
     """Tell the staff of the call's bureau that an objection waits for their investigation."""
     from accounts import services as account_services
-    from accounts.models import User
 
     application = objection.application
-    staff = User.objects.filter(bureau_id=application.competition.bureau_id, is_staff=True, is_active=True)
+    staff = bureau_staff_users(application.competition.bureau_id)
     ids = []
     for user in staff:
         with translation.override(user.language or settings.LANGUAGE_CODE):

@@ -7,18 +7,10 @@ queries live in one place.
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from competitions.permissions import is_site_admin
+from competitions.selectors import staff_competitions, staff_scope
+
 from .models import Application, Attachment, Organization, Status, TransitionLog
-
-
-def _is_site_admin(user):
-    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
-
-
-def _bureau_id(user):
-    """The bureau whose data ``user`` works on, or None when they are not bureau staff."""
-    if user and user.is_authenticated and user.is_active and user.is_staff and user.bureau_id:
-        return user.bureau_id
-    return None
 
 
 def staff_applications(*, user) -> QuerySet:
@@ -26,13 +18,7 @@ def staff_applications(*, user) -> QuerySet:
 
     Drafts belong to the organization until submitted, so staff never see them.
     """
-    queryset = Application.objects.exclude(status=Status.DRAFT)
-    if _is_site_admin(user):
-        return queryset
-    bureau_id = _bureau_id(user)
-    if bureau_id is None:
-        return queryset.none()
-    return queryset.filter(competition__bureau_id=bureau_id)
+    return staff_scope(Application.objects.exclude(status=Status.DRAFT), user, bureau_path="competition__bureau")
 
 
 # What a row of the staff listing shows; loading only these keeps a 50-row page cheap.
@@ -55,16 +41,9 @@ def staff_application_listing(*, user, full=False) -> QuerySet:
 
 def staff_organizations(*, user) -> QuerySet:
     """Organizations that have applied (beyond a draft) to a call the staff member runs."""
-    queryset = Organization.objects.all()
-    if _is_site_admin(user):
-        return queryset
-    bureau_id = _bureau_id(user)
-    if bureau_id is None:
-        return queryset.none()
-    applied = Application.objects.filter(
-        organization=OuterRef("pk"), competition__bureau_id=bureau_id
-    ).exclude(status=Status.DRAFT)
-    return queryset.filter(Exists(applied))
+    if is_site_admin(user):
+        return Organization.objects.all()
+    return Organization.objects.filter(Exists(staff_applications(user=user).filter(organization=OuterRef("pk"))))
 
 
 def application_for_staff_page(*, user, pk) -> Application:
@@ -102,15 +81,7 @@ def staff_call_overview(*, user, limit=10):
     """
     from django.db.models import Count
 
-    from competitions.models import Competition
-
-    calls = Competition.objects.order_by("-opens_at")
-    if not _is_site_admin(user):
-        bureau_id = _bureau_id(user)
-        if bureau_id is None:
-            return []
-        calls = calls.filter(bureau_id=bureau_id)
-    calls = list(calls.select_related("bureau")[:limit])
+    calls = list(staff_competitions(user).order_by("-opens_at").select_related("bureau")[:limit])
     counts = {}
     rows = (
         Application.objects.filter(competition__in=calls).exclude(status=Status.DRAFT)

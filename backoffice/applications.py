@@ -1,6 +1,6 @@
 """The staff back office in the Wagtail admin: bureau scoping, the application pages and actions.
 
-Scoping has one rule (``permissions.is_bureau_staff_for``): bureau staff act on their own
+Scoping has one rule (``competitions.permissions``, ``competitions.selectors.staff_scope``): bureau staff act on their own
 bureau's calls and what hangs off them, site admins (superusers) on everything. The permission
 policies below apply it to Wagtail's listing and instance checks, and every view loads its
 object from the policy's queryset, so another bureau's object is a 404 whatever link is typed.
@@ -46,6 +46,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import BasePermissionPolicy
 
 from competitions.models import Competition, FundSource, OrganizationCategory
+from competitions.permissions import is_site_admin, staff_bureau_id
+from competitions.selectors import staff_competitions, staff_scope
 from competitions.workdays import working_days_after
 
 from applications import permissions as perms
@@ -64,7 +66,7 @@ class BureauScopedPolicy(BasePermissionPolicy):
     """Staff may take ``staff_actions`` on their bureau's objects; site admins ``admin_actions`` on all.
 
     ``competition_path`` leads from the model to its call ("" for the call itself); the call's
-    bureau decides, through ``permissions.is_bureau_staff_for``.
+    bureau decides, through ``competitions.permissions`` and ``competitions.selectors.staff_scope``.
     """
 
     def __init__(self, model, *, competition_path="competition", staff_actions=ALL_ACTIONS,
@@ -75,11 +77,9 @@ class BureauScopedPolicy(BasePermissionPolicy):
         self.admin_actions = frozenset(admin_actions)
 
     def actions_for(self, user):
-        if user is None or not user.is_authenticated or not user.is_active:
-            return frozenset()
-        if user.is_superuser:
+        if is_site_admin(user):
             return self.admin_actions
-        if user.is_staff and user.bureau_id:
+        if staff_bureau_id(user) is not None:
             return self.staff_actions
         return frozenset()
 
@@ -110,10 +110,8 @@ class BureauScopedPolicy(BasePermissionPolicy):
 
     def scope(self, queryset, user):
         """``queryset`` narrowed to the objects of the user's bureau (all for site admins)."""
-        if user.is_superuser:
-            return queryset
-        lookup = f"{self.competition_path}__bureau_id" if self.competition_path else "bureau_id"
-        return queryset.filter(**{lookup: user.bureau_id})
+        path = f"{self.competition_path}__bureau" if self.competition_path else "bureau"
+        return staff_scope(queryset, user, bureau_path=path)
 
     def instances_user_has_any_permission_for(self, user, actions):
         queryset = self.model._default_manager.all()
@@ -243,12 +241,9 @@ class ScopedModelViewSet(ModelViewSet):
 
 def _staff_calls(request):
     """The calls the user runs (all for site admins): the choices of the listing's call filter."""
-    from wagtail.permissions import policy_registry
-
     if request is None:
         return Competition.objects.none()
-    policy = policy_registry.get_by_type(Competition)
-    return policy.instances_user_has_any_permission_for(request.user, ["view"]).order_by("-opens_at")
+    return staff_competitions(request.user).order_by("-opens_at")
 
 
 def application_policy():

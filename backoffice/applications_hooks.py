@@ -18,6 +18,7 @@ from .competitions import (
 )
 
 from applications.models import Application, Organization
+from competitions.permissions import is_back_office_user
 
 from .applications import (
     AcceptEligibleBulkAction,
@@ -141,8 +142,7 @@ def register_grants_viewsets():
 
 @hooks.register("construct_homepage_panels")
 def add_bureau_calls_panel(request, panels):
-    user = request.user
-    if user.is_superuser or (user.is_staff and user.bureau_id):
+    if is_back_office_user(request.user):
         panels.append(BureauCallsPanel())
 
 

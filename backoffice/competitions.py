@@ -30,6 +30,8 @@ from competitions.models import (
     TranchePlanItem,
     TrancheTrigger,
 )
+from competitions.permissions import is_site_admin, staff_bureau_id
+from competitions.selectors import staff_bureaus
 
 from .applications import BureauScopedPolicy, ScopedIndexView, ScopedModelViewSet
 
@@ -92,9 +94,9 @@ class CompetitionForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        if user is not None and not user.is_superuser:
-            self.fields["bureau"].queryset = Bureau.objects.filter(pk=user.bureau_id)
-            self.fields["bureau"].initial = user.bureau_id
+        if user is not None and not is_site_admin(user):
+            self.fields["bureau"].queryset = staff_bureaus(user)
+            self.fields["bureau"].initial = staff_bureau_id(user)
         if self.instance.pk:
             for name, trigger in TRANCHE_FIELDS.items():
                 self.initial[name] = sum(

@@ -18,14 +18,14 @@ from applications import postaward
 from applications.models import Application, Disbursement, Report, Status
 from applications.postaward_views import POST_AWARD
 from applications.services import ApplicationError
+from competitions.permissions import is_back_office_user
+from competitions.selectors import staff_scope
 
 
-def _scoped(user, queryset, path="competition__bureau_id"):
-    if user.is_superuser:
-        return queryset
-    if not (user.is_staff and user.bureau_id):
+def _scoped(user, queryset, path="competition__bureau"):
+    if not is_back_office_user(user):
         raise PermissionDenied(_("Only bureau staff manage funded projects."))
-    return queryset.filter(**{path: user.bureau_id})
+    return staff_scope(queryset, user, bureau_path=path)
 
 
 def _project(request, pk):
@@ -38,7 +38,7 @@ def index(request):
     tranches = _scoped(
         request.user,
         Disbursement.objects.select_related("application", "application__organization", "application__competition"),
-        "application__competition__bureau_id",
+        "application__competition__bureau",
     ).order_by("application__competition_id", "application__reference", "position")
     state = request.GET.get("state", "")
     if state in Disbursement.State.values:
@@ -46,7 +46,7 @@ def index(request):
     awaiting = _scoped(request.user, Application.objects.filter(status=Status.AWARDED).select_related("organization", "agreement"))
     submitted = _scoped(
         request.user, Report.objects.filter(state=Report.State.SUBMITTED).select_related("application"),
-        "application__competition__bureau_id",
+        "application__competition__bureau",
     )
     return render(request, "postaward/admin/index.html", {
         "page": Paginator(tranches, 100).get_page(request.GET.get("page")),

@@ -22,6 +22,8 @@ from applications.publicity import objection_decide
 from applications.services import ApplicationError
 from competitions.models import Competition
 from cms.publicity import publicity_publish
+from competitions.permissions import is_back_office_user
+from competitions.selectors import staff_competitions
 from competitions.workdays import publicity_window
 
 
@@ -33,13 +35,12 @@ def _forbidden(request, message):
 
 
 def _bureau_calls(user):
-    calls = Competition.objects.select_related("bureau")
-    if not user.is_superuser:
-        calls = calls.filter(bureau_id=user.bureau_id) if user.bureau_id else calls.none()
-    return calls
+    return staff_competitions(user).select_related("bureau")
 
 
 def publicity_index(request):
+    if not is_back_office_user(request.user):
+        return _forbidden(request, _("Only bureau staff publish 公示."))
     calls = _bureau_calls(request.user).annotate(
         recommended=Count("applications", filter=Q(applications__status=Status.RECOMMENDED)),
         publicizing=Count("applications", filter=Q(applications__status=Status.PUBLICIZING)),
@@ -143,7 +144,7 @@ def register_publicity_urls():
 
 class _StaffMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.is_superuser or bool(getattr(request.user, "bureau_id", None))
+        return is_back_office_user(request.user)
 
 
 @hooks.register("register_admin_menu_item")

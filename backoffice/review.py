@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from applications.models import Application
 from applications.permissions import is_bureau_staff_for
-from competitions.models import Bureau, Competition
+from competitions.models import Competition
+from competitions.permissions import is_back_office_user
+from competitions.selectors import staff_bureaus, staff_competitions
 
 from review import exports, pdf, selectors, services
 from review.forms import FundingForm, InviteReviewerForm
@@ -32,16 +34,11 @@ def _call(request, pk):
 
 
 def _calls_for(user):
-    calls = Competition.objects.select_related("bureau").order_by("-opens_at")
-    if user.is_superuser:
-        return calls
-    if not user.bureau_id:
-        return calls.none()
-    return calls.filter(bureau_id=user.bureau_id)
+    return staff_competitions(user).select_related("bureau").order_by("-opens_at")
 
 
 def index(request):
-    if not (request.user.is_superuser or request.user.bureau_id):
+    if not is_back_office_user(request.user):
         raise PermissionDenied(_("Only bureau staff run reviews."))
     return render(request, "review/admin/index.html", {"calls": list(_calls_for(request.user))})
 
@@ -66,7 +63,7 @@ def call_overview(request, pk):
         "eligible_count": sum(1 for app in applications if app.status == "eligible"),
         "shortlisted": [app for app in applications if app.status == "shortlisted"],
     }
-    if loads:
+    if loads and pool:  # reviewers may hold assignments after leaving the pool
         context["load_spread"] = max(loads.get(p.user_id, 0) for p in pool) - min(loads.get(p.user_id, 0) for p in pool)
     return render(request, "review/admin/call.html", context)
 
@@ -239,7 +236,7 @@ def scores_xlsx(request, pk):
 
 def reviewer_invite(request):
     user = request.user
-    bureaus = Bureau.objects.all() if user.is_superuser else Bureau.objects.filter(pk=user.bureau_id or 0)
+    bureaus = staff_bureaus(user)
     bureau = bureaus.filter(pk=request.POST.get("bureau") or request.GET.get("bureau") or user.bureau_id or 0).first()
     if bureau is None:
         bureau = bureaus.first()

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from competitions.permissions import is_back_office_user
+
 from . import review as views
 
 app_name = "review_admin"
@@ -31,8 +33,7 @@ def register_review_urls():
 
 class BureauStaffMenuItem(MenuItem):
     def is_shown(self, request):
-        user = request.user
-        return user.is_superuser or bool(getattr(user, "bureau_id", None))
+        return is_back_office_user(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -23,6 +23,7 @@ from accounts import services as account_services
 from applications import services as application_services
 from applications.permissions import is_bureau_staff_for
 from competitions.models import Competition, Criterion
+from competitions.permissions import is_bureau_staff_of
 
 from . import selectors
 from .aggregation import plain
@@ -76,7 +77,7 @@ def reviewer_invite(*, email, full_name, bureau, actor, expertise=(), title="", 
 
     The link uses Django's password-reset token: it stops working once the password is set.
     """
-    if not (actor and actor.is_authenticated and (actor.is_superuser or actor.bureau_id == bureau.pk)):
+    if not is_bureau_staff_of(actor, bureau.pk):
         raise ReviewError(_("Only staff of this bureau can invite reviewers to its pool."), code="forbidden")
     email = (email or "").strip().lower()
     if not email:
