@@ -109,7 +109,7 @@ class IndicatorsField(forms.CharField):
             lines = []
             for item in value:
                 if isinstance(item, dict):
-                    text = item.get("indicator", "")
+                    text = item.get("indicator") or item.get("name") or ""
                     if item.get("target"):
                         text = f"{text}: {item['target']}"
                     lines.append(text)

@@ -200,6 +200,22 @@ class Application(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [models.Index(fields=["competition", "status"])]
 
+    def planned_indicators(self):
+        """The planned indicators as (name, target) pairs.
+
+        The application form stores ``{"indicator", "target"}``; older rows (and imports) used
+        ``{"name", "target"}`` or a bare string. Every reader goes through here so none sees a blank name.
+        """
+        pairs = []
+        for item in self.indicators or []:
+            if isinstance(item, dict):
+                name = str(item.get("indicator") or item.get("name") or "").strip()
+                target = item.get("target", item.get("planned", ""))
+                pairs.append((name, "" if target is None else str(target)))
+            elif str(item).strip():
+                pairs.append((str(item).strip(), ""))
+        return [(n, t) for n, t in pairs if n]
+
     def __str__(self):
         return self.reference or self.title
 

@@ -321,7 +321,7 @@ def _editable_report(report, actor):
         raise ApplicationError(_("This report is “%(state)s” and cannot be changed.") % {"state": report.get_state_display()}, code="invalid")
 
 
-def _count(value, label):
+def _count(value, label, field=None):
     if value in (None, ""):
         return None
     try:
@@ -329,7 +329,7 @@ def _count(value, label):
     except ValueError:
         number = -1
     if number < 0:
-        raise ApplicationError(_("%(label)s must be a whole number of 0 or more.") % {"label": label}, code="invalid")
+        raise ApplicationError(_("%(label)s must be a whole number of 0 or more.") % {"label": label}, code="invalid", field=field)
     return number
 
 
@@ -341,9 +341,14 @@ def report_save(*, report, actor, narrative=None, beneficiaries_reached=None, in
         if narrative is not None:
             r.narrative = narrative
         if beneficiaries_reached is not None:
-            r.beneficiaries_reached = _count(beneficiaries_reached, _("People served"))
+            r.beneficiaries_reached = _count(beneficiaries_reached, _("People served"), field="beneficiaries_reached")
         r.save()
         if indicators is not None:
+            for number, row in enumerate(indicators, start=1):
+                if not (row.get("name") or "").strip() and any(str(row.get(k) or "").strip() for k in ("planned", "achieved")):
+                    # A row without a name used to be dropped silently, losing what was typed.
+                    raise ApplicationError(_("Indicator %(n)s has values but no name: name it or clear the row.") % {"n": number},
+                                           code="invalid", field=f"ind-{number}")
             r.indicators.all().delete()
             ReportIndicator.objects.bulk_create(
                 ReportIndicator(report=r, position=i, name=row["name"][:200], planned=str(row.get("planned", ""))[:100],
@@ -359,9 +364,13 @@ def report_save(*, report, actor, narrative=None, beneficiaries_reached=None, in
                     raise ApplicationError(_("Spending must be reported against the project's budget lines."), code="invalid")
                 if str(row.get("amount", "")).strip() == "":
                     continue
-                amount = services._amount(row["amount"])
+                try:
+                    amount = services._amount(row["amount"])
+                except ApplicationError as exc:
+                    raise ApplicationError(exc.message, code="invalid", field=f"exp-{line.pk}-amount") from exc
                 if amount < 0:
-                    raise ApplicationError(_("The amount spent on “%(item)s” cannot be negative.") % {"item": line.item}, code="invalid")
+                    raise ApplicationError(_("The amount spent on “%(item)s” cannot be negative.") % {"item": line.item},
+                                           code="invalid", field=f"exp-{line.pk}-amount")
                 rows.append(ReportExpenditure(report=r, budget_line=line, amount=amount.quantize(CENT),
                                               explanation=(row.get("explanation") or "").strip()))
             r.expenditures.all().delete()
@@ -380,28 +389,51 @@ def report_attach(*, report, actor, uploaded, kind=Attachment.Kind.REPORT):
         return _store_file(actor=actor, uploaded=uploaded, kind=kind, application=r.application, report=r)
 
 
+def budget_line_figures(application, disbursed=None):
+    """Per budget line id: (awarded, expected so far).
+
+    Budget lines are written against the requested amount; the award may be smaller, so each
+    line's awarded budget is its share of the awarded amount. What a line is expected to have spent
+    by now is its awarded budget times the share of the award disbursed so far. The report form
+    shows these two figures on each row and the variance check quotes the same ones.
+    """
+    lines = list(application.budget_lines.all())
+    requested = sum((line.amount for line in lines), Decimal("0"))
+    awarded_total = application.awarded_amount if application.awarded_amount is not None else requested
+    disbursed = disbursed_total(application) if disbursed is None else disbursed
+    figures = {}
+    for line in lines:
+        awarded = (line.amount * awarded_total / requested).quantize(CENT) if requested else Decimal("0")
+        expected = (awarded * disbursed / awarded_total).quantize(CENT) if awarded_total else Decimal("0")
+        figures[line.pk] = (awarded, expected)
+    return figures
+
+
 def expenditure_problems(report):
-    """Reasons the report's spending cannot be submitted (empty if none)."""
+    """Reasons the report's spending cannot be submitted: (field or None, message) pairs."""
     app = report.application
     disbursed = disbursed_total(app)
     rows = list(report.expenditures.select_related("budget_line"))
     spent = sum((row.amount for row in rows), Decimal("0"))
     problems = []
     if spent > disbursed:
-        problems.append(
+        problems.append((None,
             _("The spending reported (%(spent)s yuan) exceeds what was disbursed to the project (%(disbursed)s yuan).")
             % {"spent": spent, "disbursed": disbursed}
-        )
-    budget = sum((line.amount for line in app.budget_lines.all()), Decimal("0"))
+        ))
+    figures = budget_line_figures(app, disbursed)
     share = variance_share()
     for row in rows:
-        expected = (row.budget_line.amount * disbursed / budget) if budget else Decimal("0")
+        awarded, expected = figures.get(row.budget_line_id, (Decimal("0"), Decimal("0")))
         off = abs(row.amount - expected)
         if off * HUNDRED > share * expected and not row.explanation:
-            problems.append(
-                _("Spending on “%(item)s” is %(spent)s yuan against %(expected)s expected (more than %(share)s%% off): explain why.")
-                % {"item": row.budget_line.item, "spent": row.amount, "expected": expected.quantize(CENT), "share": share}
-            )
+            problems.append((f"exp-{row.budget_line_id}-explanation",
+                _("Spending on “%(item)s” is %(spent)s yuan; with %(awarded)s yuan awarded to this line and "
+                  "%(disbursed)s yuan disbursed so far, %(expected)s yuan is expected (more than %(share)s%% off): "
+                  "explain why.")
+                % {"item": row.budget_line.item, "spent": row.amount, "awarded": awarded, "disbursed": disbursed,
+                   "expected": expected, "share": share}
+            ))
     return problems
 
 
@@ -410,10 +442,10 @@ def report_submit(*, report, actor):
         r = _lock_report(report)
         _editable_report(r, actor)
         if not r.narrative.strip():
-            raise ApplicationError(_("Describe what the project did (the narrative) before submitting."), code="invalid")
+            raise ApplicationError(_("Describe what the project did (the narrative) before submitting."), code="invalid", field="narrative")
         problems = expenditure_problems(r)
         if problems:
-            raise ApplicationError(" ".join(problems), code="invalid")
+            raise ApplicationError(" ".join(message for _field, message in problems), code="invalid", field=problems[0][0])
         r.state = Report.State.SUBMITTED
         r.submitted_at = timezone.now()
         r.save(update_fields=["state", "submitted_at"])

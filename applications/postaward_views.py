@@ -102,12 +102,13 @@ def report_list(request):
 
 
 def _rows(request):
+    """What the person typed: indicator rows (empty ones left out) and spending per budget line id."""
     names = request.POST.getlist("ind-name")
     planned = request.POST.getlist("ind-planned")
     achieved = request.POST.getlist("ind-achieved")
     indicators = [
         {"name": n.strip(), "planned": p.strip(), "achieved": a.strip()}
-        for n, p, a in zip(names, planned, achieved)
+        for n, p, a in zip(names, planned, achieved) if (n + p + a).strip()
     ]
     expenditures = [
         {"budget_line": key[4:-7], "amount": value, "explanation": request.POST.get(f"exp-{key[4:-7]}-explanation", "")}
@@ -116,13 +117,38 @@ def _rows(request):
     return indicators, expenditures
 
 
+def _report_form_rows(report, app, posted=None):
+    """Indicator rows and budget rows for the form: what was typed if ``posted``, else what is saved.
+
+    Each budget row carries the line's awarded budget and the amount expected by now, the same
+    figures the variance check quotes.
+    """
+    figures = postaward.budget_line_figures(app)
+    if posted is not None:
+        indicators, expenditures = posted
+        typed = {str(e["budget_line"]): e for e in expenditures}
+    else:
+        indicators = [{"name": i.name, "planned": i.planned, "achieved": i.achieved} for i in report.indicators.all()]
+        if not indicators:
+            indicators = [{"name": name, "planned": target, "achieved": ""} for name, target in app.planned_indicators()]
+        typed = {str(e.budget_line_id): {"amount": e.amount, "explanation": e.explanation} for e in report.expenditures.all()}
+    lines = []
+    for line in app.budget_lines.all():
+        row = typed.get(str(line.pk), {})
+        awarded, expected = figures.get(line.pk, (None, None))
+        lines.append({"line": line, "amount": row.get("amount", ""), "explanation": row.get("explanation", ""),
+                      "awarded": awarded, "expected": expected})
+    return indicators, lines
+
+
 @portal_view
 def report_edit(request, pk):
     report = _my_report(request, pk)
     app = report.application
-    errors = []
+    errors, error_field, posted = [], None, None
     if request.method == "POST":
-        indicators, expenditures = _rows(request)
+        posted = _rows(request)
+        indicators, expenditures = posted
         try:
             postaward.report_save(
                 report=report, actor=request.user, narrative=request.POST.get("narrative", ""),
@@ -137,16 +163,26 @@ def report_edit(request, pk):
             return redirect("applications:report_edit", pk=report.pk)
         except ApplicationError as exc:
             errors.append(exc.message)
+            error_field = exc.field
             report.refresh_from_db()
-    spent = {e.budget_line_id: e for e in report.expenditures.all()}
-    lines = [(line, spent.get(line.pk)) for line in app.budget_lines.all()]
-    indicators = list(report.indicators.all())
-    if not indicators:
-        indicators = [{"name": i.get("indicator", ""), "planned": i.get("target", "")} for i in app.indicators if isinstance(i, dict)]
+    indicators, lines = _report_form_rows(report, app, posted)
+    for number, row in enumerate(indicators, start=1):
+        row["invalid"] = error_field == f"ind-{number}"
+    for row in lines:
+        row["amount_invalid"] = error_field == f"exp-{row['line'].pk}-amount"
+        row["explanation_invalid"] = error_field == f"exp-{row['line'].pk}-explanation"
+    if posted is not None:
+        # The page shows what was typed, never the saved copy: nothing is lost to an error.
+        narrative = request.POST.get("narrative", "")
+        beneficiaries = request.POST.get("beneficiaries_reached", "")
+    else:
+        narrative = report.narrative
+        beneficiaries = "" if report.beneficiaries_reached is None else report.beneficiaries_reached
     editable = app.status == Status.CONTRACTED and report.state in (Report.State.DRAFT, Report.State.RETURNED)
     return render(request, "postaward/report_form.html", {
         "report": report, "app": app, "lines": lines, "indicators": indicators, "blank_rows": range(3),
-        "errors": errors, "editable": editable, "files": report.attachments.all(),
+        "narrative": narrative, "beneficiaries": beneficiaries,
+        "errors": errors, "error_field": error_field, "editable": editable, "files": report.attachments.all(),
         "disbursed": postaward.disbursed_total(app), "share": postaward.variance_share(), "file_form": EvidenceForm(),
     }, status=400 if errors else 200)
 

@@ -34,12 +34,16 @@ from .models import (
 
 
 class ApplicationError(Exception):
-    """A refused action, with a message that tells the person what to do."""
+    """A refused action, with a message that tells the person what to do.
 
-    def __init__(self, message, *, code="refused"):
+    ``field`` names the form field the refusal is about (the page marks it and moves focus there).
+    """
+
+    def __init__(self, message, *, code="refused", field=None):
         super().__init__(str(message))
         self.message = str(message)
         self.code = code
+        self.field = field
 
 
 # ----- explaining what is possible -------------------------------------------------------------

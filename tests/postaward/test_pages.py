@@ -79,6 +79,66 @@ def test_report_form_starts_from_the_planned_indicators(client, project):
     assert 'value="探访老人人次"' in page.content.decode() and 'value="500"' in page.content.decode()
 
 
+def test_report_error_keeps_every_value_and_marks_the_field(client, project):
+    pay(project.disbursements.get(position=0), project.staff)
+    login(client, project.member)
+    report = project.reports.get(kind="midterm")
+    lines = list(project.budget_lines.all())
+    data = {"narrative": "开展助餐服务十二次", "beneficiaries_reached": "很多", "ind-name": ["服务人次", ""],
+            "ind-planned": ["100", ""], "ind-achieved": ["87", ""], f"exp-{lines[0].pk}-amount": "12345.60",
+            f"exp-{lines[0].pk}-explanation": "物价上涨", f"exp-{lines[1].pk}-amount": "777", "action": "save"}
+    page = client.post(f"/portal/reports/{report.pk}/", data)
+    text = page.content.decode()
+    assert page.status_code == 400 and "whole number" in text
+    for typed in ("开展助餐服务十二次", 'value="很多"', 'value="服务人次"', 'value="87"', 'value="12345.60"',
+                  'value="物价上涨"', 'value="777"'):
+        assert typed in text, typed
+    assert 'name="beneficiaries_reached" inputmode="numeric" value="很多" aria-invalid="true"' in text
+    assert text.count("autofocus") == 1
+    report.refresh_from_db()
+    assert report.narrative == "" and not report.indicators.exists()  # nothing half-saved
+
+
+def test_indicator_row_without_a_name_is_refused_not_dropped(client, project):
+    login(client, project.member)
+    report = project.reports.get(kind="midterm")
+    page = client.post(f"/portal/reports/{report.pk}/", {"narrative": "x", "ind-name": [""], "ind-planned": ["10"],
+                                                          "ind-achieved": ["9"], "action": "save"})
+    text = page.content.decode()
+    assert page.status_code == 400 and "Indicator 1 has values but no name" in text
+    assert 'value="9"' in text
+
+
+def test_report_form_reads_planned_indicators_stored_under_name(client, project):
+    # The demo seed and older rows store {"name", "target"}; the form must still show the names.
+    type(project).objects.filter(pk=project.pk).update(indicators=[{"name": "满意度", "target": "90%"}])
+    login(client, project.member)
+    text = client.get(f"/portal/reports/{project.reports.first().pk}/").content.decode()
+    assert 'value="满意度"' in text and 'value="90%"' in text
+
+
+def test_report_rows_show_the_awarded_budget_and_the_variance_message_quotes_them(client, project):
+    lines = list(project.budget_lines.all())
+    type(project).objects.filter(pk=project.pk).update(awarded_amount=project.requested_amount / 2)
+    project.refresh_from_db()
+    pay(project.disbursements.get(position=0), project.staff)
+    disbursed = postaward.disbursed_total(project)
+    awarded = (lines[0].amount / 2).quantize(Decimal("0.01"))
+    expected = (awarded * disbursed / project.awarded_amount).quantize(Decimal("0.01"))
+    login(client, project.member)
+    report = project.reports.get(kind="midterm")
+    text = client.get(f"/portal/reports/{report.pk}/").content.decode()
+    assert f"{awarded}" in text and f"{expected}" in text
+    assert f"{lines[0].amount} yuan" not in text.split("Spending by budget line")[1]  # the requested figure is gone
+    data = {"narrative": "x", f"exp-{lines[0].pk}-amount": "1", "action": "submit"}
+    page = client.post(f"/portal/reports/{report.pk}/", data)
+    text = page.content.decode()
+    assert page.status_code == 400
+    message = text.split('id="form-errors"')[1].split("</div>")[0]
+    assert f"{awarded} yuan awarded" in message and f"{expected} yuan is expected" in message
+    assert f'id="exp-{lines[0].pk}-explanation" name="exp-{lines[0].pk}-explanation" value="" aria-invalid="true"' in text
+
+
 def test_report_after_termination_refused_on_page(client, project):
     postaward.project_terminate(application=project, actor=project.staff, reason="违约", return_amount="1000")
     login(client, project.member)

@@ -468,7 +468,7 @@ class Command(BaseCommand):
             start_date=dt.date(year, 1, 1), end_date=dt.date(year, 12, 31), requested_amount=amount,
             co_funding=(amount * Decimal("0.1")).quantize(Decimal("1")),
             goals="服务覆盖率、满意度和居民参与度明显提升。",
-            indicators=[{"name": "服务人次", "target": int(amount // 100)}, {"name": "满意度", "target": "90%"}],
+            indicators=[{"indicator": "服务人次", "target": str(int(amount // 100))}, {"indicator": "满意度", "target": "90%"}],
             team=f"项目负责人{organization.head_name}，社工{organization.social_worker_count}名，志愿者若干。",
             budget_lines=lines,
         )
