@@ -189,6 +189,9 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# One time zone for everyone: Wagtail would otherwise let staff pick theirs and show the back
+# office in it while mail, PDFs and the public pages say Beijing time.
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 USE_I18N = True
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
