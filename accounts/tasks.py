@@ -2,7 +2,7 @@ import smtplib
 
 from celery import shared_task
 
-from . import services
+from . import mail
 
 
 @shared_task(
@@ -12,10 +12,10 @@ from . import services
 )
 def send_notification_mails(notification_ids):
     for notification_id in notification_ids:
-        services.notification_send_mail(notification_id=notification_id)
+        mail.notification_send_mail(notification_id=notification_id)
 
 
 @shared_task
 def send_pending_notification_mails():
     """Scheduled: mail notifications whose first attempt was lost (see notifications_mail_pending)."""
-    return services.notifications_mail_pending()
+    return mail.notifications_mail_pending()

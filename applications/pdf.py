@@ -1,10 +1,18 @@
-"""申报书: the application as submitted, rendered to PDF with WeasyPrint and a CJK font."""
+"""Documents of applications rendered to PDF with WeasyPrint and a CJK font: the 申报书 as
+submitted, and the 立项通知书 (award notice) with its verification QR code."""
 
+import hashlib
+
+import segno
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from competitions.models import ServiceArea
+
+from .models import AwardNotice
 
 
 def application_pdf_context(application, *, submitted_at=None):
@@ -28,3 +36,48 @@ def render_application_pdf(application, *, submitted_at=None, language=None):
     with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string("pdf/application.html", application_pdf_context(application, submitted_at=submitted_at))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+# ----- 立项通知书 (award notice) -----------------------------------------------------------------
+
+
+def verification_url(code):
+    return settings.SITE_URL + reverse("cms:verify", args=[code])
+
+
+def qr_data_uri(url):
+    """The QR code of ``url`` as a PNG data URI (embedded in the PDF: no file, no network)."""
+    return segno.make(url, error="m").png_data_uri(scale=6, border=2)
+
+
+def notice_pdf(notice, *, language=None):
+    """The PDF bytes of ``notice`` (WeasyPrint, Noto Sans CJK SC)."""
+    from weasyprint import HTML
+
+    app = notice.application
+    url = verification_url(notice.code)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        html = render_to_string(
+            "cms/pdf/award_notice.html",
+            {
+                "notice": notice, "app": app, "org": app.organization, "call": app.competition,
+                "bureau": app.competition.bureau, "issued": timezone.localtime(notice.issued_at),
+                "verify_url": url, "qr": qr_data_uri(url),
+            },
+        )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def notice_render(*, notice_id):
+    """(Re)generate and store the PDF; running it again replaces the file with an equal one."""
+    notice = AwardNotice.objects.select_related(
+        "application", "application__organization", "application__competition", "application__competition__bureau"
+    ).get(pk=notice_id)
+    data = notice_pdf(notice)
+    old = notice.file.name if notice.file else ""
+    notice.file.save(f"{notice.application.reference or notice.application_id}-notice.pdf", ContentFile(data), save=False)
+    notice.sha256 = hashlib.sha256(data).hexdigest()
+    AwardNotice.objects.filter(pk=notice.pk).update(file=notice.file.name, sha256=notice.sha256)
+    if old and old != notice.file.name:
+        notice.file.storage.delete(old)
+    return notice

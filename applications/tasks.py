@@ -39,5 +39,9 @@ def generate_application_pdf(log_entry_id):
     return document.pk
 
 
-# Celery's autodiscovery imports ``<app>.tasks`` only: the app's other task modules register here.
-from . import postaward_tasks, publicity_tasks  # noqa: E402,F401
+@shared_task(name="applications.publicity_tasks.render_award_notice", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def render_award_notice(notice_id):
+    """Render and store the 立项通知书 of one notice (idempotent: an equal file replaces the last)."""
+    from .pdf import notice_render
+
+    notice_render(notice_id=notice_id)

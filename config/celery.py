@@ -8,7 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("commonweal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.autodiscover_tasks()  # <app>.tasks: background work taken on request
+app.autodiscover_tasks(related_name="jobs")  # <app>.jobs: the beat jobs of config.schedule
 
 
 def _load_schedule():

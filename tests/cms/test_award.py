@@ -9,9 +9,9 @@ import time_machine
 from django.db import connection
 
 from applications.models import Application, AwardNotice, Status, TransitionLog
-from applications.notices import notice_pdf, verification_url
+from applications.pdf import notice_pdf, verification_url
 from applications.publicity import objection_file, publicity_award_due
-from applications.publicity_tasks import award_due_publicity
+from applications.jobs import award_due_publicity
 from tests.factories import application_in_state
 
 

@@ -144,7 +144,7 @@ def test_draft_reminder_before_close(db, days_before, expected):
 
 
 def test_beat_entry_runs_the_registered_task(project):
-    from applications.postaward_tasks import send_reminders
+    from applications.jobs import send_reminders
     from config.celery import app as celery_app
     from config.schedule import BEAT_SCHEDULE
 
