@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competitions.models import Region, RegistrationStatus, ServiceArea
 
-from .models import Application, BudgetLine, Membership, Organization, validate_credit_code
+from .models import Application, BudgetLine, Membership, Organization, field_clean, normalize_credit_code, validate_credit_code
 
 
 class DateInput(forms.DateInput):
@@ -46,7 +46,7 @@ class OrganizationForm(forms.ModelForm):
         code.widget.attrs.update({"maxlength": "40", "autocapitalize": "characters", "spellcheck": "false"})
 
     def clean_credit_code(self):
-        code = "".join((self.cleaned_data.get("credit_code") or "").split()).upper()
+        code = normalize_credit_code(self.cleaned_data.get("credit_code") or "")
         if not code:
             return None
         validate_credit_code(code)
@@ -141,7 +141,15 @@ class VersionedForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
     def _post_clean(self):
-        pass  # the service validates and writes
+        # The service validates and writes; the form runs the same field rules (ranges, no negative
+        # amounts) so the person sees them next to the field.
+        model = self._meta.model
+        for name in self._meta.fields:
+            if name in self.cleaned_data and name not in self.errors:
+                try:
+                    field_clean(model, name, self.cleaned_data[name])
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc.messages)
 
     def changes(self):
         return {name: self.cleaned_data[name] for name in self._meta.fields}

@@ -3,10 +3,12 @@
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,51 @@ from competitions.models import (
 
 from . import permissions as perms
 from . import rules
+
+
+# Amounts are never negative; the DecimalField's own validator keeps them within max_digits and
+# IntegerField's within the column's range, so a 20-digit number is a form error, not a 500.
+NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def field_clean(model, name, value):
+    """``value`` checked by the model field's own rules (type, range, digits, validators): the one
+    check that forms and services both run. Raises ValidationError naming the field."""
+    field = model._meta.get_field(name)
+    if value is None or value == "" or value == []:
+        return value  # a draft may leave a field empty; completeness is checked at submit
+    try:
+        return field.clean(value, None)
+    except ValidationError as exc:
+        raise ValidationError(
+            "%s: %s" % (str(field.verbose_name).capitalize(), " ".join(exc.messages)), code="invalid"
+        ) from None
+
+
+def normalize_credit_code(value):
+    """The compact canonical form of a credit code: full-width characters folded (NFKC), spaces and
+    dashes removed, capital letters. Applied before validation and uniqueness, so ``５２５２…`` and
+    ``5252…`` are one organization."""
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFKC", str(value))
+    return "".join(c for c in value if not (c.isspace() or c in "-‐‑–—")).upper()
+
+
+class CreditCodeField(models.CharField):
+    """Stores every credit code in its canonical form, whichever path writes it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_credit_code(value) or None if value is not None else None
+
+    def get_prep_value(self, value):
+        return self.to_python(value)
+
+    def pre_save(self, model_instance, add):
+        value = self.to_python(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 def validate_credit_code(value):
@@ -51,7 +98,7 @@ class Organization(models.Model):
     """A community social organization (社区社会组织)."""
 
     name = models.CharField(_("name"), max_length=200)
-    credit_code = models.CharField(
+    credit_code = CreditCodeField(
         _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
         validators=[validate_credit_code],
     )
@@ -170,8 +217,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     place = models.CharField(_("place of service"), max_length=200, blank=True)
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
-    requested_amount = models.DecimalField(_("amount requested (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    co_funding = models.DecimalField(_("co-funding (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    requested_amount = models.DecimalField(_("amount requested (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"), validators=NOT_NEGATIVE)
+    co_funding = models.DecimalField(_("co-funding (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"), validators=NOT_NEGATIVE)
     goals = models.TextField(_("goals"), blank=True)
     indicators = models.JSONField(_("indicators"), default=list, blank=True)
     team = models.TextField(_("project team"), blank=True)
@@ -346,7 +393,7 @@ class BudgetLine(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     item = models.CharField(_("item"), max_length=200)
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, validators=NOT_NEGATIVE)
 
     class Meta:
         ordering = ["application", "position", "id"]
@@ -456,7 +503,7 @@ class Disbursement(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="disbursements")
     position = models.PositiveSmallIntegerField(default=0)
     trigger = models.CharField(_("trigger"), max_length=10, choices=TrancheTrigger.choices)
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, validators=NOT_NEGATIVE)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     voucher = models.CharField(_("voucher number"), max_length=60, blank=True)
@@ -619,7 +666,7 @@ class ReportExpenditure(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="expenditures")
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(_("spent (yuan)"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("spent (yuan)"), max_digits=12, decimal_places=2, validators=NOT_NEGATIVE)
     explanation = models.TextField(_("explanation of the variance"), blank=True)
 
     class Meta:

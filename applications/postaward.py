@@ -7,7 +7,7 @@ application (contracted, completed, terminated) go through ``applications.servic
 
 import datetime as dt
 import hashlib
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -341,7 +341,11 @@ def report_save(*, report, actor, narrative=None, beneficiaries_reached=None, in
         if narrative is not None:
             r.narrative = narrative
         if beneficiaries_reached is not None:
-            r.beneficiaries_reached = _count(beneficiaries_reached, _("People served"), field="beneficiaries_reached")
+            r.beneficiaries_reached = services._field(
+                Report, "beneficiaries_reached",
+                _count(beneficiaries_reached, _("People served"), field="beneficiaries_reached"),
+                field="beneficiaries_reached",
+            )
         r.save()
         if indicators is not None:
             for number, row in enumerate(indicators, start=1):
@@ -371,7 +375,12 @@ def report_save(*, report, actor, narrative=None, beneficiaries_reached=None, in
                 if amount < 0:
                     raise ApplicationError(_("The amount spent on “%(item)s” cannot be negative.") % {"item": line.item},
                                            code="invalid", field=f"exp-{line.pk}-amount")
-                rows.append(ReportExpenditure(report=r, budget_line=line, amount=amount.quantize(CENT),
+                try:
+                    amount = amount.quantize(CENT)
+                except InvalidOperation:
+                    pass  # more digits than any amount has: the field's rule below says so
+                amount = services._field(ReportExpenditure, "amount", amount, field=f"exp-{line.pk}-amount")
+                rows.append(ReportExpenditure(report=r, budget_line=line, amount=amount,
                                               explanation=(row.get("explanation") or "").strip()))
             r.expenditures.all().delete()
             ReportExpenditure.objects.bulk_create(rows)

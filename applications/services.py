@@ -22,6 +22,7 @@ from competitions.workdays import publicity_window, working_days_after
 from . import permissions as perms
 from .audit import GENESIS_HASH
 from .models import (
+    field_clean,
     Application,
     BudgetLine,
     Membership,
@@ -267,14 +268,14 @@ def application_update(*, application, actor, expected_version=None, budget_line
                 code="stale",
             )
         for name, value in fields.items():
-            setattr(app, name, value)
+            setattr(app, name, _field(Application, name, value))
         app.version += 1
         app.save()
         if budget_lines is not None:
             app.budget_lines.all().delete()
             BudgetLine.objects.bulk_create(
                 BudgetLine(application=app, position=i, category=line["category"], item=line["item"],
-                           amount=Decimal(str(line["amount"])))
+                           amount=_field(BudgetLine, "amount", _amount(line["amount"])))
                 for i, line in enumerate(budget_lines)
             )
     application.refresh_from_db()
@@ -337,6 +338,14 @@ def application_complete_review(*, application):
 
 def application_shortlist(*, application, actor, note=""):
     return _run(application, "shortlist", actor=actor, note=note)
+
+
+def _field(model, name, value, field=None):
+    """The model field's rules (models.field_clean) as a refusal the person can act on."""
+    try:
+        return field_clean(model, name, value)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), code="invalid", field=field or name) from None
 
 
 def _amount(value):

@@ -53,6 +53,7 @@ from competitions.workdays import working_days_after
 from applications import permissions as perms
 from applications import selectors, services
 from applications.models import Application, Status, SubmittedDocument
+from applications.spreadsheets import safe_cell
 from review import aggregation
 from review import selectors as review_selectors
 
@@ -181,6 +182,9 @@ class ScopedIndexView(ScopedMixin, generic.IndexView):
     def get_base_queryset(self):
         queryset = self.scoped_queryset()
         return queryset.select_related(*self.list_select_related) if self.list_select_related else queryset
+
+    def preprocess_field_value(self, field, value, export_format):
+        return safe_cell(super().preprocess_field_value(field, value, export_format))  # CSV/XLSX export
 
 
 class ScopedEditView(ScopedMixin, generic.EditView):

@@ -19,6 +19,7 @@ from wagtail.models import Page
 from applications.notices import notice_for_code
 from applications.publicity import objection_file
 from applications.services import ApplicationError
+from applications.spreadsheets import safe_row
 
 from . import antispam, opendata, selectors
 from .forms import ObjectionForm
@@ -145,7 +146,7 @@ def grants_csv(request):
         yield "\ufeff" + writer.writerow([title for title, _get in opendata.CSV_COLUMNS])
         for app in opendata.grant_queryset().iterator(chunk_size=500):
             record = opendata.grant_record(app)
-            yield writer.writerow([get(record) for _title, get in opendata.CSV_COLUMNS])
+            yield writer.writerow(safe_row(get(record) for _title, get in opendata.CSV_COLUMNS))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="grants.csv"'

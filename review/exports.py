@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from applications.spreadsheets import safe_row
+
 from . import aggregation
 from .aggregation import plain
 from .models import Assignment, ScoreSheet
@@ -35,7 +37,7 @@ def scores_workbook(competition):
     header += [_("Stage"), _("Reviewer")]
     header += [f"{c.name} ({c.get_stage_display()}, max {plain(c.max_points)})" for c in criteria]
     header += [_("Weighted total (0-100)"), _("Recommendation"), _("Overall comment"), _("Submitted")]
-    ws.append(header)
+    ws.append(safe_row(header))
     specs = {stage: [aggregation.CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria if c.stage == stage]
              for stage in stages}
     for sheet in sheets:
@@ -50,7 +52,7 @@ def scores_workbook(competition):
         total = aggregation.ROUND(aggregation.sheet_total(points, specs.get(a.stage, [])))
         row += [float(total), sheet.get_recommendation_display(), sheet.overall_comment,
                 timezone.localtime(sheet.submitted_at).strftime("%Y-%m-%d %H:%M")]
-        ws.append(row)
+        ws.append(safe_row(row))
     for i in range(1, len(header) + 1):
         ws.column_dimensions[get_column_letter(i)].width = 16
     ws.freeze_panes = "A2"
