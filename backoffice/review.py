@@ -22,6 +22,7 @@ from competitions.selectors import staff_bureaus, staff_competitions
 
 from review import exports, pdf, selectors, services
 from review.forms import FundingForm, InviteReviewerForm
+from review.aggregation import plain
 from review.funding import FundingItem, FundingRow, suggest_funding
 from review.models import Assignment, ReviewLog
 
@@ -173,6 +174,10 @@ def funding_plan(competition):
                            label=app.reference or app.title)
         if competition.pitch_round and app.status != "shortlisted":
             others.append(FundingRow(item, Decimal("0"), False, _("Not funded: not shortlisted for the pitch round.")))
+        elif competition.pitch_round and row.pitch is None:
+            others.append(FundingRow(item, Decimal("0"), False, _(
+                "Not funded yet: its pitch is not scored (the pitch counts for %(weight)s%% of the final score); "
+                "funding cannot be confirmed before it is.") % {"weight": plain(competition.pitch_weight)}))
         else:
             candidates.append(item)
     # Money already recommended in an earlier confirmation is no longer available.

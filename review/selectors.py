@@ -311,3 +311,15 @@ def final_scores(*, competition, applications):
         logger.exception("final scores of call %s could not be computed", competition.pk)
         return {}
     return {row.application.pk: row.final for row in rows if row.application.pk in wanted and row.final is not None}
+
+
+def shortlisted_without_pitch_score(competition, applications):
+    """The shortlisted ones among ``applications`` whose pitch has no submitted sheet (a call with a pitch round)."""
+    if not competition.pitch_round:
+        return []
+    shortlisted = [a for a in applications if a.status == Status.SHORTLISTED]
+    scored = set(
+        Assignment.objects.filter(application__in=shortlisted, stage=Assignment.Stage.PITCH, sheet__submitted_at__isnull=False)
+        .values_list("application_id", flat=True)
+    ) if shortlisted else set()
+    return [a for a in shortlisted if a.pk not in scored]

@@ -513,11 +513,23 @@ def applications_shortlist(*, competition, actor, applications):
 def funding_confirm(*, competition, actor, decisions, decline_reason=""):
     """Recommend the chosen applications with their amounts and decline the others.
 
+    In a call with a pitch round, refused (naming them) while a shortlisted application among the
+    decisions has no submitted pitch sheet.
+
     ``decisions`` is a list of (application, amount or None). The total must stay within the
     call's budget. Each step is a workflow transition of its own (logged); refusals are returned
     per application so staff can see which ones need attention.
     """
     _require_staff(actor, competition)
+    unpitched = selectors.shortlisted_without_pitch_score(competition, [app for app, _a in decisions])
+    if unpitched:
+        # The pitch is part of the final score: deciding before it is scored decides on half a score.
+        raise ReviewError(
+            _("The pitch of these shortlisted applications is not scored yet: %(names)s. Score their pitch "
+              "(it counts for %(weight)s%% of the final score) before confirming the funding.")
+            % {"names": "、".join(f"{a.reference or a.pk} {a.title}" for a in unpitched), "weight": plain(competition.pitch_weight)},
+            code="pitch",
+        )
     total = sum((Decimal(a) for _app, a in decisions if a), Decimal("0"))
     committed = selectors.committed_amount(competition)
     if total + committed > competition.total_budget:

@@ -369,3 +369,32 @@ def test_a_second_confirmation_counts_what_is_already_recommended(client, call, 
     assert "20,000.00 yuan" in page  # only what is left is suggested
     response = client.post(url(call, "funding/"), {f"fund_{late.pk}": "on", f"amount_{late.pk}": "50000"})
     assert response.status_code == 400 and "already recommended" in response.content.decode()
+
+
+def test_funding_is_refused_while_a_shortlisted_pitch_is_unscored(client, staff, bureau, django_capture_on_commit_callbacks):
+    call = CompetitionFactory(bureau=bureau, fund_source=FundSource.VENTURE_CONTEST, pitch_round=True,
+                              pitch_weight=Decimal("30"), total_budget=Decimal("500000"))
+    Criterion.objects.create(competition=call, stage="pitch", position=0, name="路演表现", max_points=Decimal("100"))
+    r, panel = reviewer(bureau), reviewer(bureau)
+    first = application_in(Status.REVIEWED, competition=call, title="路演未评项目", requested_amount=Decimal("50000"))
+    scored(first, r, [24, 32, 24])
+    client.force_login(staff)
+    client.post(url(call, "shortlist/"), {"applications": [first.pk]})
+    client.post(url(call, "pitch-panel/"), {"reviewers": [panel.pk]})
+    page = client.get(url(call, "funding/")).content.decode()
+    assert "its pitch is not scored" in page and "30%" in page  # rank 1, unfunded, and the page says why
+    data = {f"fund_{first.pk}": "on", f"amount_{first.pk}": "50000"}
+    response = client.post(url(call, "funding/"), data)
+    assert response.status_code == 400
+    assert "not scored yet" in response.content.decode() and "路演未评项目" in response.content.decode()
+    first.refresh_from_db()
+    assert first.status == Status.SHORTLISTED
+    from review import services
+
+    assignment = panel.assignments.get(application=first, stage="pitch")
+    services.sheet_save(sheet=assignment.sheet, actor=panel, scores={c.pk: ("90", "") for c in call.criteria.filter(stage="pitch")},
+                        recommendation="fund", submit=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url(call, "funding/"), data).status_code == 302
+    first.refresh_from_db()
+    assert first.status == Status.RECOMMENDED
