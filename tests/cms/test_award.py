@@ -7,6 +7,7 @@ import threading
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import timezone
 
 from applications.models import Application, AwardNotice, Status, TransitionLog
 from applications.pdf import notice_pdf, verification_url
@@ -58,7 +59,9 @@ def test_notice_pdf_has_the_particulars_embedded_fonts_and_qr(publicity, tmp_pat
     assert "立项通知书" in text
     assert app.reference in text
     assert app.organization.name in text
-    assert "50,000.00" in text
+    assert "50,000.00" in text and "人民币伍万元整" in text
+    issued = timezone.localtime(notice.issued_at)
+    assert f"{issued.year}年{issued.month}月{issued.day}日" in text  # dates as Chinese documents write them
     assert verification_url(notice.code) in text.replace("\n", "").replace(" ", "")
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]

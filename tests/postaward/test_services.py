@@ -51,7 +51,8 @@ def test_agreement_pdf_has_text_and_embedded_cjk_font(tmp_path, project):
     assert "资助协议书" in text
     assert project.reference in text
     assert project.organization.name in text
-    assert "50000.00" in text and "20000.00" in text  # award and the 40% tranche
+    assert "50,000.00" in text and "20,000.00" in text  # award and the 40% tranche
+    assert "人民币伍万元整" in text  # the amount in capitals beside the figure
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]
     assert any("Noto-Sans-CJK-SC" in r for r in rows), fonts

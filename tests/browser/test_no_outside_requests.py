@@ -1,0 +1,44 @@
+"""No page asks any host but the site's own: no CDN, no Gravatar (unreachable from mainland China)."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.factories import BureauFactory, UserFactory, staff_with_admin
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _session_cookie(user, live_server):
+    client = Client()
+    client.force_login(user)
+    return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": live_server.url}
+
+
+def test_public_portal_and_back_office_pages_request_nothing_from_other_hosts(live_server, browser):
+    site = urlsplit(live_server.url).netloc
+    staff = staff_with_admin(BureauFactory())
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    visits = [
+        (None, ["/", "/accounts/login/", "/accounts/signup/", "/open-data/grants.json"]),
+        (staff, ["/admin/", "/admin/account/", "/admin/application/"]),
+        (admin, ["/admin/", "/admin/users/", "/admin/official_day/"]),
+    ]
+    outside = []
+    for user, paths in visits:
+        context = browser.new_context(viewport={"width": 390, "height": 844},
+                                      extra_http_headers={"Accept-Language": "zh-hans"})
+        if user is not None:
+            context.add_cookies([_session_cookie(user, live_server)])
+        page = context.new_page()
+        page.on("request", lambda request: outside.append((page.url, request.url))
+                if urlsplit(request.url).scheme in ("http", "https") and urlsplit(request.url).netloc != site else None)
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert response.status < 500, path
+            page.wait_for_load_state("networkidle")
+        context.close()
+    assert outside == [], outside
