@@ -17,6 +17,11 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
+	@# The periodic jobs (award at the end of 公示, reminders) run beside the server: a worker with
+	@# its own beat on an in-process broker (the web process still runs its tasks eagerly). Both
+	@# share this shell's process group and stop together on Ctrl-C.
+	@mkdir -p var; trap 'kill 0' EXIT; \
+	CELERY_BROKER_URL=memory:// $(VENV)/bin/celery -A config worker -B --pool=solo -l warning -s var/celerybeat-schedule & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

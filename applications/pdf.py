@@ -81,3 +81,11 @@ def notice_render(*, notice_id):
     if old and old != notice.file.name:
         notice.file.storage.delete(old)
     return notice
+
+
+def notice_with_file(application):
+    """The award notice of ``application`` with its PDF stored (rendered now if the task has not yet), or None."""
+    notice = AwardNotice.objects.filter(application=application).first()
+    if notice is not None and not notice.file:
+        notice = notice_render(notice_id=notice.pk)
+    return notice

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import postaward
+from . import pdf, postaward
 from .forms import EvidenceForm
 from .models import Application, Attachment, Disbursement, Report, Status
 from .services import ApplicationError
@@ -52,6 +52,8 @@ def project_detail(request, pk):
     agreement = getattr(app, "agreement", None)
     return render(request, "postaward/project_detail.html", {
         "app": app,
+        "notice": getattr(app, "award_notice", None),
+        "documents": app.documents.order_by("-created_at", "-id")[:1],
         "agreement": agreement,
         "tranches": app.disbursements.all(),
         "reports": app.reports.all(),
@@ -72,6 +74,23 @@ def agreement_download(request, pk):
         raise Http404
     return FileResponse(agreement.file.open("rb"), as_attachment=True,
                         filename=f"{app.reference or app.pk}-资助协议书.pdf", content_type="application/pdf")
+
+
+def award_notice_response(application):
+    """The 立项通知书 PDF of ``application`` as a private download (the portal and the back office serve it)."""
+    notice = pdf.notice_with_file(application)
+    if notice is None:
+        raise Http404
+    response = FileResponse(notice.file.open("rb"), as_attachment=True, content_type="application/pdf",
+                            filename=f"{application.reference or application.pk}-立项通知书.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@portal_view
+def notice_download(request, pk):
+    """立项通知书 of the member's awarded project."""
+    return award_notice_response(_my_project(request, pk))
 
 
 @portal_view

@@ -51,6 +51,7 @@ from competitions.selectors import staff_competitions, staff_scope
 from competitions.workdays import working_days_after
 
 from applications import permissions as perms
+from applications.postaward_views import award_notice_response
 from applications import selectors, services
 from applications.models import Application, Status, SubmittedDocument
 from applications.spreadsheets import safe_cell
@@ -575,6 +576,7 @@ class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
     template_name = "staff/application_inspect.html"
     transition_url_name = None
     document_url_name = None
+    notice_url_name = None
 
     def get_object(self, queryset=None):
         return self.load_application(unquote(str(self.pk)))
@@ -619,6 +621,8 @@ class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
                 for entry in selectors.application_timeline(application=app)
             ],
             "score_sheets": review_selectors.application_score_sheets(application=app),
+            "notice": getattr(app, "award_notice", None),
+            "notice_url": reverse(self.notice_url_name, args=(app.pk,)) if self.notice_url_name else "",
             "documents": [
                 {"document": doc, "url": reverse(self.document_url_name, args=(app.pk, doc.pk))}
                 for doc in app.documents.order_by("-created_at", "-id")
@@ -683,6 +687,16 @@ class ApplicationTransitionView(ApplicationObjectMixin, PermissionCheckedMixin, 
                 return redirect(self.inspect_url())
         messages.error(request, " ".join(form.non_field_errors()) or _("Check the form below."))
         return self.render(form)
+
+
+class ApplicationNoticeView(ApplicationObjectMixin, PermissionCheckedMixin, View):
+    """The award notice (立项通知书 PDF), for the staff of the call."""
+
+    model = Application
+    any_permission_required = ["view"]
+
+    def get(self, request, pk):
+        return award_notice_response(self.load_application(pk))
 
 
 class ApplicationDocumentView(ApplicationObjectMixin, PermissionCheckedMixin, View):

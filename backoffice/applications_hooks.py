@@ -23,6 +23,7 @@ from competitions.permissions import is_back_office_user
 from .applications import (
     AcceptEligibleBulkAction,
     ApplicationDocumentView,
+    ApplicationNoticeView,
     ApplicationIndexView,
     ApplicationInspectView,
     ApplicationPolicy,
@@ -80,6 +81,7 @@ class ApplicationViewSet(ScopedModelViewSet):
         return super().get_inspect_view_kwargs(
             transition_url_name=self.get_url_name("transition"),
             document_url_name=self.get_url_name("document"),
+            notice_url_name=self.get_url_name("notice"),
             **kwargs,
         )
 
@@ -96,6 +98,7 @@ class ApplicationViewSet(ScopedModelViewSet):
             path("transition/<int:pk>/<str:name>/", self.transition_view, name="transition"),
             path("document/<int:pk>/<int:document_pk>/", self.construct_view(ApplicationDocumentView),
                  name="document"),
+            path("notice/<int:pk>/", self.construct_view(ApplicationNoticeView), name="notice"),
         ]
 
 

@@ -206,3 +206,26 @@ def test_awarded_applicant_finds_the_project_page_and_results_link_the_disclosur
     detail = client.get(f"/portal/applications/{project.pk}/").content.decode()
     assert f"/portal/applications/{project.pk}/project/" in detail
     assert client.get(f"/portal/applications/{project.pk}/project/").status_code == 200
+
+
+def test_award_notice_downloadable_by_the_applicant_and_the_staff_with_its_code(client, django_capture_on_commit_callbacks):
+    from applications.notices import notice_issue
+    from tests.factories import staff_with_admin
+
+    with django_capture_on_commit_callbacks(execute=True):
+        app = application_in_state(Status.AWARDED)
+        notice, _created = notice_issue(application=app)
+    login(client, app.member)
+    page = client.get(f"/portal/applications/{app.pk}/project/").content.decode()
+    assert f"/portal/applications/{app.pk}/award-notice.pdf" in page and notice.code in page
+    pdf = client.get(f"/portal/applications/{app.pk}/award-notice.pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    outsider = contracted()
+    assert client.get(f"/portal/applications/{outsider.pk}/award-notice.pdf").status_code == 404
+    client.force_login(staff_with_admin(bureau=app.competition.bureau))
+    inspect = client.get(f"/admin/application/inspect/{app.pk}/").content.decode()
+    assert f"/admin/application/notice/{app.pk}/" in inspect and notice.code in inspect
+    staff_pdf = client.get(f"/admin/application/notice/{app.pk}/")
+    assert staff_pdf.status_code == 200 and b"".join(staff_pdf.streaming_content).startswith(b"%PDF")
+    client.force_login(staff_with_admin())  # another bureau
+    assert client.get(f"/admin/application/notice/{app.pk}/").status_code in (403, 404)
