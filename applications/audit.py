@@ -1,6 +1,6 @@
 """Verification of the hash-chained TransitionLog (see ``TransitionLog``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
@@ -13,17 +13,31 @@ GENESIS_HASH = "0" * 64
 class ChainResult:
     rows: int = 0
     applications: int = 0
-    problem: str = ""
+    problems: list = field(default_factory=list)
+    damaged_applications: set = field(default_factory=set)
+    seen: set = field(default_factory=set)
+
+    @property
+    def problem(self):
+        """The first problem found ("" when the log is intact)."""
+        return self.problems[0] if self.problems else ""
+
+    def add(self, app_id, message):
+        self.problems.append(message)
+        self.damaged_applications.add(app_id)
 
 
 def verify_chain():
-    """Walk every application's chain in order; stop at the first row that does not hold.
+    """Walk every application's chain in order and report every row that does not hold.
 
     A row is bad when its stored hash is not the hash of its content, when its ``prev_hash``
     is not the previous row's hash (a row was deleted, edited or inserted before it), when its
     sequence number skips, or when the application's recorded head is not its last row (the
     newest rows were deleted). An application whose status is not where its last row left it
     (or not a draft, without rows) had its status changed outside the workflow.
+
+    After a bad row the walk takes that row as the new starting point, so one deletion or edit is
+    one problem, and an operator sees every damaged row and application in one run.
     """
     # Heads and rows must come from one snapshot, or a transition committed between the two
     # reads would look like tampering. PostgreSQL's default (read committed) gives each
@@ -41,65 +55,98 @@ def _verify():
     heads, statuses = {}, {}
     for pk, head, status in Application.objects.values_list("pk", "log_head", "status").iterator(chunk_size=2000):
         heads[pk], statuses[pk] = head, status
-    seen = set()
-    current_app, expected_prev, expected_seq, last_row = None, GENESIS_HASH, 1, None
-
-    def close(app_id, last_hash, last_row):
-        if heads.get(app_id, "") != last_hash:
-            return (
-                f"TransitionLog row id={last_row.pk} (application {app_id}, seq {last_row.seq}): it is the "
-                f"newest row left but its hash {last_hash[:12]}… is not the head the application records "
-                f"({heads.get(app_id, '')[:12] or 'none'}…); rows after it were deleted or the head was altered."
-            )
-        if statuses.get(app_id) != last_row.to_state:
-            return (
-                f"TransitionLog row id={last_row.pk} (application {app_id}, seq {last_row.seq}): it leaves the "
-                f"application “{last_row.to_state}” but the application is “{statuses.get(app_id)}”; its status "
-                f"was changed outside the workflow."
-            )
-        return ""
-
-    rows = TransitionLog.objects.order_by("application_id", "seq").iterator(chunk_size=2000)
-    for row in rows:
-        if row.application_id != current_app:
-            if current_app is not None:
-                problem = close(current_app, expected_prev, last_row)
-                if problem:
-                    result.problem = problem
-                    return result
-            current_app, expected_prev, expected_seq = row.application_id, GENESIS_HASH, 1
-            seen.add(current_app)
-            result.applications += 1
-        where = f"TransitionLog row id={row.pk} (application {row.application_id}, seq {row.seq})"
-        if row.seq != expected_seq:
-            result.problem = f"{where}: expected seq {expected_seq}; a row before it was deleted."
-            return result
-        if row.prev_hash != expected_prev:
-            result.problem = f"{where}: prev_hash does not match the previous row; a row before it was deleted or altered."
-            return result
-        if row.compute_hash() != row.hash:
-            result.problem = f"{where}: its content does not match its hash; the row was edited."
-            return result
-        expected_prev, expected_seq, last_row = row.hash, expected_seq + 1, row
-        result.rows += 1
-    if current_app is not None:
-        problem = close(current_app, expected_prev, last_row)
-        if problem:
-            result.problem = problem
-            return result
+    chain, current_app = [], None
+    for row in TransitionLog.objects.order_by("application_id", "seq").iterator(chunk_size=2000):
+        if row.application_id != current_app and chain:
+            _check_application(result, chain, heads, statuses)
+            chain = []
+        current_app = row.application_id
+        chain.append(row)
+    if chain:
+        _check_application(result, chain, heads, statuses)
     for app_id, head in heads.items():
-        if app_id in seen:
+        if app_id in result.seen:
             continue
         if head:
-            result.problem = (
+            result.add(
+                app_id,
                 f"Application {app_id}: it records a log head but has no TransitionLog rows; its whole log "
-                f"was deleted."
+                f"was deleted.",
             )
-            return result
-        if statuses[app_id] != "draft":
-            result.problem = (
+        elif statuses[app_id] != "draft":
+            result.add(
+                app_id,
                 f"Application {app_id}: it is “{statuses[app_id]}” but has no TransitionLog rows; its status "
-                f"was changed outside the workflow."
+                f"was changed outside the workflow.",
             )
-            return result
     return result
+
+
+def _moved_from(row, positions):
+    """The sequence number the row was written with, when only its ``seq`` was changed since."""
+    stored_seq = row.seq
+    try:
+        for seq in positions:
+            if seq != stored_seq:
+                row.seq = seq
+                if row.compute_hash() == row.hash:
+                    return seq
+    finally:
+        row.seq = stored_seq
+    return None
+
+
+def _check_application(result, chain, heads, statuses):
+    """One application's rows in ``seq`` order: each bad row once, then the head and the status."""
+    app_id = chain[0].application_id
+    result.seen.add(app_id)
+    result.applications += 1
+    result.rows += len(chain)
+    positions = range(1, len(chain) + 2 + max(row.seq for row in chain))
+    by_hash = {row.hash: row for row in chain}
+    expected_prev, expected_seq = GENESIS_HASH, 1
+    for row in chain:
+        written_seq = row.seq
+        where = f"TransitionLog row id={row.pk} (application {app_id}, seq {row.seq})"
+        if row.compute_hash() != row.hash:
+            moved = _moved_from(row, positions)
+            if moved is not None:
+                written_seq = moved
+                result.add(app_id, f"{where}: it was written as seq {moved}; the rows were reordered.")
+            else:
+                result.add(app_id, f"{where}: its content does not match its hash; the row was edited.")
+        elif row.prev_hash != expected_prev:
+            if row.prev_hash in by_hash:
+                result.add(
+                    app_id,
+                    f"{where}: it follows row id={by_hash[row.prev_hash].pk}, not the row before it; "
+                    f"the rows were reordered.",
+                )
+            elif row.seq != expected_seq:
+                result.add(app_id, f"{where}: expected seq {expected_seq}; a row before it was deleted.")
+            else:
+                result.add(
+                    app_id,
+                    f"{where}: prev_hash does not match the previous row; a row before it was deleted or altered.",
+                )
+        elif row.seq != expected_seq:
+            result.add(app_id, f"{where}: expected seq {expected_seq}; its sequence number was changed.")
+        # Start afresh from this row, so the damage is reported once, not for every row after it;
+        # a row moved back to an earlier place does not become the chain's end.
+        if written_seq + 1 >= expected_seq:
+            expected_prev, expected_seq = row.hash, written_seq + 1
+    last = chain[-1]
+    if heads.get(app_id, "") != last.hash:
+        result.add(
+            app_id,
+            f"TransitionLog row id={last.pk} (application {app_id}, seq {last.seq}): it is the "
+            f"newest row left but its hash {last.hash[:12]}… is not the head the application records "
+            f"({heads.get(app_id, '')[:12] or 'none'}…); rows after it were deleted or the head was altered.",
+        )
+    if statuses.get(app_id) != last.to_state:
+        result.add(
+            app_id,
+            f"TransitionLog row id={last.pk} (application {app_id}, seq {last.seq}): it leaves the "
+            f"application “{last.to_state}” but the application is “{statuses.get(app_id)}”; its status "
+            f"was changed outside the workflow.",
+        )

@@ -134,11 +134,41 @@ def test_a_deleted_whole_log_is_found(two_logs):
     assert f"Application {first.pk}: it records a log head but has no TransitionLog rows" in message
 
 
-def test_the_first_bad_row_is_named_when_several_are_bad(two_logs):
+def test_every_problem_is_reported_in_one_run_with_a_count(two_logs):
+    """An edited row in one application and a deleted row in another: both in one run (issue 13)."""
     first, second = two_logs
-    early, late = rows(first)[0], rows(second)[2]
-    TransitionLog.objects.filter(pk__in=[early.pk, late.pk]).update(note="x")
-    assert f"row id={early.pk} " in verify_fails()
+    edited = rows(first)[0]
+    deleted, after_deleted = rows(second)[1:3]
+    TransitionLog.objects.filter(pk=edited.pk).update(note="x")
+    TransitionLog.objects.filter(pk=deleted.pk).delete()
+    message = verify_fails()
+    lines = message.splitlines()
+    assert any(f"row id={edited.pk} " in line and "the row was edited" in line for line in lines)
+    assert any(f"row id={after_deleted.pk} " in line and "a row before it was deleted" in line for line in lines)
+    # One problem per damaged row, not one for every row after it.
+    assert lines[-1] == "2 problem(s) in 2 application(s); 6 rows over 2 applications checked."
+
+
+def test_two_edited_rows_in_one_application_are_both_named(two_logs):
+    first, _ = two_logs
+    a, b = rows(first)[0], rows(first)[2]
+    TransitionLog.objects.filter(pk__in=[a.pk, b.pk]).update(note="x")
+    message = verify_fails()
+    assert f"row id={a.pk} " in message and f"row id={b.pk} " in message
+    assert message.splitlines()[-1].startswith("2 problem(s) in 1 application(s);")
+
+
+def test_reordered_rows_are_named_as_reordered(two_logs):
+    first, _ = two_logs
+    b, c = rows(first)[1:3]
+    # Swap the two rows' places (through a free number, as the pair must stay unique).
+    TransitionLog.objects.filter(pk=b.pk).update(seq=99)
+    TransitionLog.objects.filter(pk=c.pk).update(seq=2)
+    TransitionLog.objects.filter(pk=b.pk).update(seq=3)
+    lines = verify_fails().splitlines()
+    assert f"TransitionLog row id={c.pk} (application {first.pk}, seq 2): it was written as seq 3; the rows were reordered." in lines
+    assert f"TransitionLog row id={b.pk} (application {first.pk}, seq 3): it was written as seq 2; the rows were reordered." in lines
+    assert lines[-1].startswith("2 problem(s) in 1 application(s);")
 
 
 def test_an_empty_log_verifies(db):
@@ -168,6 +198,7 @@ def test_the_command_exit_code_in_a_real_process(require_postgres):
     bad = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0
     assert f"TransitionLog row id={second.pk} " in bad.stderr
+    assert "1 problem(s) in 1 application(s);" in bad.stderr
 
 
 def test_a_status_changed_outside_the_workflow_is_found(two_logs):

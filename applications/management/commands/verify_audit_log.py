@@ -1,4 +1,4 @@
-"""Check the hash chain of the transition log; exit non-zero naming the first bad row."""
+"""Check the hash chain of the transition log; list every bad row and exit non-zero if any."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -6,12 +6,16 @@ from applications.audit import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Verify the tamper-evident transition log (exit 0 when intact)."
+    help = "Verify the tamper-evident transition log (exit 0 when intact; otherwise every problem is listed)."
 
     def handle(self, *args, **options):
         result = verify_chain()
-        if result.problem:
-            raise CommandError(result.problem)
+        if result.problems:
+            summary = (
+                f"{len(result.problems)} problem(s) in {len(result.damaged_applications)} application(s); "
+                f"{result.rows} rows over {result.applications} applications checked."
+            )
+            raise CommandError("\n".join([*result.problems, summary]))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Audit log intact: {result.rows} rows over {result.applications} applications."
