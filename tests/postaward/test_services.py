@@ -249,3 +249,41 @@ def test_variance_share_is_a_setting(project, settings):
     report = project.reports.get(kind="midterm")
     _fill(report, project.member, ["10000", "1600"])  # 46% under: within 50%
     postaward.report_submit(report=report, actor=project.member)
+
+
+def test_payment_without_a_voucher_number_is_refused_and_nothing_changes(project):
+    first = project.disbursements.get(position=0)
+    postaward.disbursement_approve(disbursement=first, actor=project.staff)
+    for voucher in ("", "   ", None):
+        with pytest.raises(ApplicationError, match="voucher number"):
+            postaward.disbursement_pay(disbursement=first, actor=project.staff, paid_on=dt.date.today(), voucher=voucher)
+    first.refresh_from_db()
+    assert (first.state, first.paid_on, first.voucher) == (Disbursement.State.APPROVED, None, "")
+
+
+def test_a_held_tranche_is_neither_approved_nor_paid(project):
+    from django.utils import timezone
+
+    first = project.disbursements.get(position=0)
+    Disbursement.objects.filter(pk=first.pk).update(held_at=timezone.now())  # a report is overdue
+    with pytest.raises(ApplicationError, match="held"):
+        postaward.disbursement_approve(disbursement=first, actor=project.staff)
+    Disbursement.objects.filter(pk=first.pk).update(held_at=None)
+    approved = postaward.disbursement_approve(disbursement=first, actor=project.staff)
+    Disbursement.objects.filter(pk=first.pk).update(held_at=timezone.now())  # held after approval
+    with pytest.raises(ApplicationError, match="held"):
+        postaward.disbursement_pay(disbursement=approved, actor=project.staff, paid_on=dt.date.today(), voucher="PZ-009")
+    first.refresh_from_db()
+    assert first.state == Disbursement.State.APPROVED and first.voucher == ""
+
+
+def test_a_report_is_not_accepted_for_a_terminated_project(project):
+    pay(project.disbursements.get(position=0), project.staff)
+    report = project.reports.get(kind="midterm")
+    _fill(report, project.member, ["17000", "1500"])
+    postaward.report_submit(report=report, actor=project.member)
+    postaward.project_terminate(application=project, actor=project.staff, reason="严重违约", return_amount="0")
+    with pytest.raises(ApplicationError, match="no longer in progress"):
+        postaward.report_accept(report=report, actor=project.staff)
+    report.refresh_from_db()
+    assert report.state == Report.State.SUBMITTED and report.accepted_at is None
