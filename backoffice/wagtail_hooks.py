@@ -10,3 +10,4 @@ from . import postaward_hooks  # noqa: F401  funded projects
 from . import review_hooks  # noqa: F401  expert review
 from . import publicity  # noqa: F401  公示 and objections
 from . import calendar  # noqa: F401  the working-day calendar
+from . import registry  # noqa: F401  the organization registry (import and export)
