@@ -111,7 +111,8 @@ def registry_export_view(request, fmt):
 def register_registry_urls():
     return [
         path("registry/", registry_import_view, name="registry_import"),
-        path("registry/export.<str:fmt>", registry_export_view, name="registry_export"),
+        path("registry/export.xlsx", registry_export_view, {"fmt": "xlsx"}, name="registry_export_xlsx"),
+        path("registry/export.csv", registry_export_view, {"fmt": "csv"}, name="registry_export_csv"),
     ]
 
 
