@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
 
-from applications import registry
+from applications import cultivation, registry
 from competitions.models import Bureau
 from competitions.permissions import is_back_office_user, staff_bureau_id
 
@@ -120,3 +121,28 @@ def register_registry_urls():
 def register_registry_menu_item():
     return BureauStaffMenuItem(gettext_lazy("Organization registry"), reverse("registry_import"), icon_name="group",
                                order=330)
+
+
+class CultivationPanel(Component):
+    """On the staff dashboard: each county of the bureau's region against the 10 / 5 targets."""
+
+    name = "cultivation_targets"
+    order = 120
+    template_name = "backoffice/cultivation_panel.html"
+
+    def __init__(self, counties):
+        self.counties = counties
+
+    def get_context_data(self, parent_context):
+        return {"counties": self.counties, "urban_target": cultivation.URBAN_TARGET,
+                "rural_target": cultivation.RURAL_TARGET}
+
+
+@hooks.register("construct_homepage_panels")
+def add_cultivation_panel(request, panels):
+    if not is_back_office_user(request.user):
+        return
+    bureau = _bureau(request.user)
+    counties = cultivation.county_figures(region=bureau.region if bureau else None)
+    if counties:
+        panels.append(CultivationPanel(counties))

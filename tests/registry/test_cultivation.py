@@ -48,3 +48,17 @@ def test_the_query_count_does_not_grow_with_organizations(organizations, django_
                 parent=province)
     with django_assert_num_queries(3):
         assert len(county_figures(region=None)) == 2
+
+
+def test_the_staff_dashboard_shows_their_own_counties_only(client):
+    from tests.factories import BureauFactory, staff_with_admin
+
+    province = RegionFactory(code="P", level=Region.Level.PROVINCE)
+    mine = RegionFactory(code="CM", level=Region.Level.CITY, parent=province)
+    theirs = RegionFactory(code="CT", level=Region.Level.CITY, parent=province)
+    _county("MINE", urban=100, organizations_urban=999, parent=mine)
+    _county("THEIRS", urban=1, organizations_urban=10, parent=theirs)
+    client.force_login(staff_with_admin(bureau=BureauFactory(region=mine, level="city")))
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "县MINE" in page and "999 / 100 = 9.99" in page
+    assert "县THEIRS" not in page
