@@ -21,3 +21,15 @@ def send_reminders():
     from .reminders import reminders_send_all
 
     return reminders_send_all()
+
+
+@shared_task
+def requeue_missing_application_pdfs(older_than_minutes=2):
+    """Beat job: every submit whose 申报书 PDF is missing (queue or broker down at the time) is
+    queued again; the task stores one document per submit, so a second run changes nothing."""
+    from .tasks import generate_application_pdf, missing_application_pdfs
+
+    entries = missing_application_pdfs(older_than_minutes=older_than_minutes)
+    for entry_id in entries:
+        generate_application_pdf.delay(entry_id)
+    return len(entries)

@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 
 from celery import shared_task
@@ -45,3 +46,14 @@ def render_award_notice(notice_id):
     from .pdf import notice_render
 
     notice_render(notice_id=notice_id)
+
+
+def missing_application_pdfs(older_than_minutes=2):
+    """Submit log entries older than a few minutes that have no 申报书 stored yet."""
+    from django.utils import timezone
+
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    return list(
+        TransitionLog.objects.filter(transition__in=SUBMIT_TRANSITIONS, at__lte=cutoff, document__isnull=True)
+        .order_by("pk").values_list("pk", flat=True)
+    )

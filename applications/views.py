@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -503,7 +504,10 @@ def application_submit(request, pk):
         messages.error(request, exc.message)
         return redirect("applications:application_detail", pk=app.pk)
     entry = _latest_submit_entry(app)
-    generate_application_pdf.delay_on_commit(entry.pk)
+    # The submission is kept whatever happens to the queue: if the broker is down the enqueue is
+    # logged and skipped (robust), the receipt says the PDF will follow, and the periodic
+    # requeue_missing_application_pdfs job renders it once the broker is back.
+    transaction.on_commit(lambda: generate_application_pdf.delay(entry.pk), robust=True)
     messages.success(request, _("Your application is submitted. Keep the reference number."))
     return redirect("applications:receipt", pk=app.pk)
 

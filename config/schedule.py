@@ -18,6 +18,13 @@ BEAT_SCHEDULE["send-pending-notification-mails"] = {
     "schedule": crontab(minute="*/10"),
 }
 
+# A 申报书 whose task was lost (broker down during the submit, a worker killed) is rendered late
+# rather than never; the task keeps one document per submit, so re-queuing is harmless.
+BEAT_SCHEDULE["requeue-missing-application-pdfs"] = {
+    "task": "applications.jobs.requeue_missing_application_pdfs",
+    "schedule": crontab(minute="*/5"),
+}
+
 # Reminders (reports due, review deadlines, drafts before closing) and overdue holds: hourly, so
 # a restart loses little; each reminder is keyed by recipient and occasion and sent once.
 BEAT_SCHEDULE["post-award-reminders"] = {

@@ -9,7 +9,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import views as accounts_views
 from applications import postaward_views
 
+from . import views
+
+handler500 = "config.views.server_error"  # 503 when a database, cache or broker is down
+
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     # One way in (accounts/second_factor.py): the admins' own login views redirect to allauth's,
     # keeping ?next=, so every login asks for the second factor and counts against the rate limit.
