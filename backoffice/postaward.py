@@ -6,6 +6,7 @@ project is a 404. Steps are taken through ``applications.postaward``; refusals s
 
 import datetime as dt
 
+from django.utils import timezone
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -59,7 +60,7 @@ def project(request, pk):
     return render(request, "postaward/admin/project.html", {
         "app": app, "agreement": getattr(app, "agreement", None),
         "tranches": app.disbursements.all(), "reports": app.reports.prefetch_related("indicators", "expenditures__budget_line", "attachments"),
-        "grades": Report.Grade.choices, "disbursed": postaward.disbursed_total(app), "today": dt.date.today(),
+        "grades": Report.Grade.choices, "disbursed": postaward.disbursed_total(app), "today": timezone.localdate(),
     })
 
 

@@ -1,8 +1,8 @@
 """Staff post-award pages in the Wagtail admin: bureau scoping, actions, query counts."""
 
-import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 import pytest
 from django.contrib.auth.models import Group, Permission
 
@@ -39,9 +39,9 @@ def test_staff_confirm_approve_pay_through_pages(client):
     assert app.status == Status.CONTRACTED
     first = app.disbursements.get(position=0)
     client.post(base + f"tranches/{first.pk}/approve/")
-    page = client.post(base + f"tranches/{first.pk}/pay/", {"paid_on": dt.date.today().isoformat(), "voucher": "记-0012"}, follow=True)
+    page = client.post(base + f"tranches/{first.pk}/pay/", {"paid_on": timezone.localdate().isoformat(), "voucher": "记-0012"}, follow=True)
     assert "The payment is recorded" in page.content.decode()
-    page = client.post(base + f"tranches/{first.pk}/pay/", {"paid_on": dt.date.today().isoformat(), "voucher": "记-0013"}, follow=True)
+    page = client.post(base + f"tranches/{first.pk}/pay/", {"paid_on": timezone.localdate().isoformat(), "voucher": "记-0013"}, follow=True)
     assert "cannot be paid twice" in page.content.decode()
     first.refresh_from_db()
     assert first.state == Disbursement.State.PAID and first.voucher == "记-0012"

@@ -1,6 +1,6 @@
-import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -43,4 +43,4 @@ def pay(d, staff, voucher="PZ-001"):
     from applications import postaward
 
     postaward.disbursement_approve(disbursement=d, actor=staff)
-    return postaward.disbursement_pay(disbursement=d, actor=staff, paid_on=dt.date.today(), voucher=voucher)
+    return postaward.disbursement_pay(disbursement=d, actor=staff, paid_on=timezone.localdate(), voucher=voucher)

@@ -8,6 +8,7 @@ import os
 import time
 from decimal import Decimal
 
+from django.utils import timezone
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.benchmark, pytest.mark.django_db]
 def test_reminder_job_figures(django_capture_on_commit_callbacks):
     n = int(os.environ.get("BENCH_PROJECTS", "300"))
     call = CompetitionFactory(rubric=False)
-    today = dt.date.today()
+    today = timezone.localdate()
     apps = []
     for i in range(n):
         org = OrganizationFactory()

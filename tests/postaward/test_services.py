@@ -3,6 +3,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from hypothesis import given, settings as hsettings, strategies as st
 
 from applications import postaward
@@ -65,7 +66,7 @@ def test_confirm_contracts_and_plans_tranches_and_reports(project):
     amounts = list(project.disbursements.values_list("trigger", "amount"))
     assert amounts == [("contract", Decimal("20000.00")), ("midterm", Decimal("20000.00")), ("final", Decimal("10000.00"))]
     due = dict(project.reports.values_list("kind", "due_date"))
-    assert due["midterm"] == dt.date.today() + dt.timedelta(days=90)
+    assert due["midterm"] == timezone.localdate() + dt.timedelta(days=90)
     assert project.agreement.confirmed_at is not None
 
 
@@ -103,7 +104,7 @@ def test_pay_twice_is_refused(project):
     first = project.disbursements.get(position=0)
     pay(first, project.staff)
     with pytest.raises(ApplicationError, match="cannot be paid twice"):
-        postaward.disbursement_pay(disbursement=first, actor=project.staff, paid_on=dt.date.today(), voucher="PZ-002")
+        postaward.disbursement_pay(disbursement=first, actor=project.staff, paid_on=timezone.localdate(), voucher="PZ-002")
     first.refresh_from_db()
     assert first.voucher == "PZ-001"
 
@@ -256,7 +257,7 @@ def test_payment_without_a_voucher_number_is_refused_and_nothing_changes(project
     postaward.disbursement_approve(disbursement=first, actor=project.staff)
     for voucher in ("", "   ", None):
         with pytest.raises(ApplicationError, match="voucher number"):
-            postaward.disbursement_pay(disbursement=first, actor=project.staff, paid_on=dt.date.today(), voucher=voucher)
+            postaward.disbursement_pay(disbursement=first, actor=project.staff, paid_on=timezone.localdate(), voucher=voucher)
     first.refresh_from_db()
     assert (first.state, first.paid_on, first.voucher) == (Disbursement.State.APPROVED, None, "")
 
@@ -272,7 +273,7 @@ def test_a_held_tranche_is_neither_approved_nor_paid(project):
     approved = postaward.disbursement_approve(disbursement=first, actor=project.staff)
     Disbursement.objects.filter(pk=first.pk).update(held_at=timezone.now())  # held after approval
     with pytest.raises(ApplicationError, match="held"):
-        postaward.disbursement_pay(disbursement=approved, actor=project.staff, paid_on=dt.date.today(), voucher="PZ-009")
+        postaward.disbursement_pay(disbursement=approved, actor=project.staff, paid_on=timezone.localdate(), voucher="PZ-009")
     first.refresh_from_db()
     assert first.state == Disbursement.State.APPROVED and first.voucher == ""
 
