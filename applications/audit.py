@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from .models import Application, TransitionLog
+from .models import Application, Status, TransitionLog
 
 GENESIS_HASH = "0" * 64
 
@@ -73,7 +73,7 @@ def _verify():
                 f"Application {app_id}: it records a log head but has no TransitionLog rows; its whole log "
                 f"was deleted.",
             )
-        elif statuses[app_id] != "draft":
+        elif statuses[app_id] != Status.DRAFT:
             result.add(
                 app_id,
                 f"Application {app_id}: it is “{statuses[app_id]}” but has no TransitionLog rows; its status "

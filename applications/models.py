@@ -27,6 +27,7 @@ from competitions.models import (
 
 from . import permissions as perms
 from . import rules
+from .status import Status
 
 
 # Amounts are never negative; the DecimalField's own validator keeps them within max_digits and
@@ -167,25 +168,6 @@ class Membership(models.Model):
         verbose_name_plural = _("members")
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    RETURNED = "returned", _("Returned for revision")
-    INELIGIBLE = "ineligible", _("Ineligible")
-    ELIGIBLE = "eligible", _("Eligible")
-    UNDER_REVIEW = "under_review", _("Under expert review")
-    REVIEWED = "reviewed", _("Reviewed")
-    SHORTLISTED = "shortlisted", _("Shortlisted for the pitch")
-    RECOMMENDED = "recommended", _("Recommended for funding")
-    DECLINED = "declined", _("Not funded")
-    PUBLICIZING = "publicizing", _("In public notice (公示)")
-    AWARDED = "awarded", _("Awarded")
-    CONTRACTED = "contracted", _("Agreement signed")
-    COMPLETED = "completed", _("Completed")
-    TERMINATED = "terminated", _("Terminated")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
 # Withdrawal is possible from every state before the award that is not already final.
 WITHDRAWABLE = [
     Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.ELIGIBLE, Status.UNDER_REVIEW,
@@ -241,7 +223,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "competition"],
-                condition=~models.Q(status="withdrawn"),
+                condition=~models.Q(status=Status.WITHDRAWN),
                 name="one_live_application_per_call",
             )
         ]
@@ -269,92 +251,92 @@ class Application(ConcurrentTransitionMixin, models.Model):
     # ----- transitions: each changes this row only; services do everything else --------------
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED,
-                permission=perms.can_submit_application,
+                permission=perms.for_transition(perms.can_submit_application),
                 conditions=[rules.window_open, rules.organization_eligible, rules.application_complete, rules.budget_valid])
     def submit(self, *, now):
         self.submitted_at = now
 
     @transition(field=status, source=Status.RETURNED, target=Status.SUBMITTED,
-                permission=perms.can_submit_application,
+                permission=perms.for_transition(perms.can_submit_application),
                 conditions=[rules.before_revision_deadline, rules.organization_eligible, rules.application_complete, rules.budget_valid])
     def resubmit(self, *, now):
         self.submitted_at = now
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.ELIGIBLE,
-                permission=perms.can_manage_application)
+                permission=perms.for_transition(perms.can_manage_application))
     def accept_eligible(self):
         pass
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.INELIGIBLE,
-                permission=perms.can_manage_application)
+                permission=perms.for_transition(perms.can_manage_application))
     def reject_ineligible(self, *, reason):
         self.staff_note = reason
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.RETURNED,
-                permission=perms.can_manage_application)
+                permission=perms.for_transition(perms.can_manage_application))
     def return_for_revision(self, *, reason, deadline):
         self.staff_note = reason
         self.revision_deadline = deadline
 
     @transition(field=status, source=Status.ELIGIBLE, target=Status.UNDER_REVIEW,
-                permission=perms.can_manage_application)
+                permission=perms.for_transition(perms.can_manage_application))
     def open_review(self):
         pass
 
     @transition(field=status, source=Status.UNDER_REVIEW, target=Status.REVIEWED,
-                permission=perms.is_system, conditions=[rules.review_complete])
+                permission=perms.for_transition(perms.is_system), conditions=[rules.review_complete])
     def complete_review(self):
         pass
 
     @transition(field=status, source=Status.REVIEWED, target=Status.SHORTLISTED,
-                permission=perms.can_manage_application, conditions=[rules.call_has_pitch_round])
+                permission=perms.for_transition(perms.can_manage_application), conditions=[rules.call_has_pitch_round])
     def shortlist(self):
         pass
 
     @transition(field=status, source=[Status.REVIEWED, Status.SHORTLISTED], target=Status.RECOMMENDED,
-                permission=perms.can_manage_application, conditions=[rules.pitch_done_if_required])
+                permission=perms.for_transition(perms.can_manage_application), conditions=[rules.pitch_done_if_required])
     def recommend(self, *, amount):
         self.awarded_amount = amount
 
     @transition(field=status, source=[Status.REVIEWED, Status.SHORTLISTED], target=Status.DECLINED,
-                permission=perms.can_manage_application)
+                permission=perms.for_transition(perms.can_manage_application))
     def decline(self, *, reason):
         self.staff_note = reason
 
     @transition(field=status, source=Status.RECOMMENDED, target=Status.PUBLICIZING,
-                permission=perms.can_manage_application)
+                permission=perms.for_transition(perms.can_manage_application))
     def publicize(self, *, ends_at):
         self.publicity_ends_at = ends_at
 
     @transition(field=status, source=Status.PUBLICIZING, target=Status.DECLINED,
-                permission=perms.can_manage_application)
+                permission=perms.for_transition(perms.can_manage_application))
     def cancel_after_objection(self, *, reason):
         self.staff_note = reason
 
     @transition(field=status, source=Status.PUBLICIZING, target=Status.AWARDED,
-                permission=perms.is_system,
+                permission=perms.for_transition(perms.is_system),
                 conditions=[rules.publicity_ended, rules.no_open_or_upheld_objection])
     def award(self):
         pass
 
     @transition(field=status, source=Status.AWARDED, target=Status.CONTRACTED,
-                permission=perms.can_manage_application)
+                permission=perms.for_transition(perms.can_manage_application))
     def sign_agreement(self):
         pass
 
     @transition(field=status, source=Status.CONTRACTED, target=Status.COMPLETED,
-                permission=perms.can_manage_application, conditions=[rules.final_report_accepted])
+                permission=perms.for_transition(perms.can_manage_application), conditions=[rules.final_report_accepted])
     def complete(self):
         pass
 
     @transition(field=status, source=Status.CONTRACTED, target=Status.TERMINATED,
-                permission=perms.can_manage_application)
+                permission=perms.for_transition(perms.can_manage_application))
     def terminate(self, *, reason, return_amount):
         self.staff_note = reason
         self.return_amount = return_amount
 
     @transition(field=status, source=WITHDRAWABLE, target=Status.WITHDRAWN,
-                permission=perms.can_withdraw_application)
+                permission=perms.for_transition(perms.can_withdraw_application))
     def withdraw(self):
         pass
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from competitions.permissions import is_bureau_staff_for  # noqa: F401  the one scoping rule, used here
 
+from .status import Status
+
 
 class Verdict:
     __slots__ = ("allowed", "reason")
@@ -50,30 +52,40 @@ def can_view_application(user, application):
 def can_edit_application(user, application):
     if not is_member(user, application.organization):
         return deny(_("Only members of the organization can change its application."))
-    if application.status not in ("draft", "returned"):
+    if application.status not in (Status.DRAFT, Status.RETURNED):
         return deny(_("The application can be changed only while it is a draft or returned for revision."))
     return ALLOWED
 
 
-def can_submit_application(instance, user):
-    if is_member(user, instance.organization):
+def can_submit_application(user, application):
+    if is_member(user, application.organization):
         return ALLOWED
     return deny(_("Only members of the organization can submit its application."))
 
 
-def can_withdraw_application(instance, user):
-    if is_member(user, instance.organization):
+def can_withdraw_application(user, application):
+    if is_member(user, application.organization):
         return ALLOWED
     return deny(_("Only members of the organization can withdraw its application."))
 
 
-def can_manage_application(instance, user):
-    if is_bureau_staff_for(user, instance.competition):
+def can_manage_application(user, application):
+    if is_bureau_staff_for(user, application.competition):
         return ALLOWED
     return deny(_("Only staff of the bureau that runs this call can do this."))
 
 
-def is_system(instance, user):
+def is_system(user, application):
     if user is None:
         return ALLOWED
     return deny(_("This step happens by itself; nobody can take it by hand."))
+
+
+def for_transition(check):
+    """A check in the project's order (``user`` first) as django-fsm calls a transition's permission:
+    ``(instance, user)``. Every permission function of the code base takes the user first."""
+    def permission(instance, user):
+        return check(user, instance)
+    permission.__name__ = permission.__qualname__ = check.__name__
+    permission.__doc__ = check.__doc__
+    return permission

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from competitions.models import OrganizationCategory, RegistrationStatus, ServiceArea
 
 from .permissions import ALLOWED, deny
+from .status import Status
 
 
 def _local(dt):
@@ -138,7 +139,7 @@ def call_has_pitch_round(app):
 
 
 def pitch_done_if_required(app):
-    if app.competition.pitch_round and app.status == "reviewed":
+    if app.competition.pitch_round and app.status == Status.REVIEWED:
         return deny(_("In a call with a pitch round, only shortlisted applications can be recommended."))
     return ALLOWED
 

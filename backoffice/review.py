@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from applications.models import Application
+from applications.models import Application, Status
 from applications.permissions import is_bureau_staff_for
 from competitions.models import Competition
 from competitions.permissions import is_back_office_user
@@ -48,7 +48,7 @@ def call_overview(request, pk):
     competition = _call(request, pk)
     assignments = list(selectors.call_assignments(competition))
     applications = list(
-        competition.applications.filter(status__in=("eligible",) + selectors.REVIEWED_STATUSES)
+        competition.applications.filter(status__in=(Status.ELIGIBLE,) + selectors.REVIEWED_STATUSES)
         .select_related("organization").order_by("pk")
     )
     by_app = {}
@@ -61,8 +61,8 @@ def call_overview(request, pk):
         "rows": [(app, by_app.get(app.pk, [])) for app in applications],
         "pool": [(p, loads.get(p.user_id, 0)) for p in pool],
         "log": list(ReviewLog.objects.filter(competition=competition).select_related("application", "actor")[:30]),
-        "eligible_count": sum(1 for app in applications if app.status == "eligible"),
-        "shortlisted": [app for app in applications if app.status == "shortlisted"],
+        "eligible_count": sum(1 for app in applications if app.status == Status.ELIGIBLE),
+        Status.SHORTLISTED: [app for app in applications if app.status == Status.SHORTLISTED],
     }
     if loads and pool:  # reviewers may hold assignments after leaving the pool
         context["load_spread"] = max(loads.get(p.user_id, 0) for p in pool) - min(loads.get(p.user_id, 0) for p in pool)
@@ -166,13 +166,13 @@ def shortlist(request, pk):
 
 def funding_plan(competition):
     """The suggestion for the call's reviewed (or, with a pitch round, shortlisted) applications."""
-    _criteria, rows = selectors.ranking(competition, statuses=("reviewed", "shortlisted"))
+    _criteria, rows = selectors.ranking(competition, statuses=(Status.REVIEWED, Status.SHORTLISTED))
     candidates, others = [], []
     for row in rows:
         app = row.application
         item = FundingItem(key=app, score=row.final, requested=app.requested_amount, is_rural=row.is_rural,
                            label=app.reference or app.title)
-        if competition.pitch_round and app.status != "shortlisted":
+        if competition.pitch_round and app.status != Status.SHORTLISTED:
             others.append(FundingRow(item, Decimal("0"), False, _("Not funded: not shortlisted for the pitch round.")))
         elif competition.pitch_round and row.pitch is None:
             others.append(FundingRow(item, Decimal("0"), False, _(

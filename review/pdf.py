@@ -11,13 +11,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from . import selectors
+from .models import Assignment
 
 
 def summary_context(competition):
     criteria, rows = selectors.ranking(competition)
     panel = list(
         selectors.active_assignments(competition)
-        .filter(state="submitted").select_related("reviewer").order_by("reviewer_id")
+        .filter(state=Assignment.State.SUBMITTED).select_related("reviewer").order_by("reviewer_id")
         .distinct().values_list("reviewer__full_name", "reviewer__username")
     )
     names = sorted({full or username for full, username in panel})

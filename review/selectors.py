@@ -20,8 +20,8 @@ logger = logging.getLogger(__name__)
 AFFILIATION_YEARS = 3
 # Applications that reached the expert review, for the ranking and the documents.
 REVIEWED_STATUSES = (
-    "under_review", "reviewed", "shortlisted", "recommended", "declined", "publicizing", "awarded",
-    "contracted", "completed", "terminated",
+    Status.UNDER_REVIEW, Status.REVIEWED, Status.SHORTLISTED, Status.RECOMMENDED, Status.DECLINED, Status.PUBLICIZING, Status.AWARDED,
+    Status.CONTRACTED, Status.COMPLETED, Status.TERMINATED,
 )
 
 
@@ -210,7 +210,7 @@ class RankedApplication:
         return bool(self.review and self.review.spread_flag)
 
 
-COMMITTED_STATUSES = ("recommended", "publicizing", "awarded", "contracted", "completed")
+COMMITTED_STATUSES = (Status.RECOMMENDED, Status.PUBLICIZING, Status.AWARDED, Status.CONTRACTED, Status.COMPLETED)
 
 
 def committed_amount(competition):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from applications import services as application_services
+from applications.models import Status
 from applications.permissions import is_bureau_staff_for
 from competitions.models import Competition, Criterion
 from competitions.permissions import is_bureau_staff_of
@@ -158,7 +159,7 @@ def _label(application):
 
 def _plan_for_call(competition):
     applications = list(
-        competition.applications.filter(status__in=["eligible", "under_review"])
+        competition.applications.filter(status__in=[Status.ELIGIBLE, Status.UNDER_REVIEW])
         .select_related("organization").order_by("pk")
     )
     if not applications:
@@ -219,12 +220,12 @@ def assignments_generate(*, competition, actor):
             outcome.created += len(new_ids)
     per_reviewer = {}
     for app in applications:
-        if app.status == "eligible":
+        if app.status == Status.ELIGIBLE:
             try:
                 application_services.application_open_review(application=app, actor=actor)
             except application_services.ApplicationError as exc:
                 app.refresh_from_db(fields=["status"])
-                if app.status != "under_review":  # not opened by anyone: take its reviewers back
+                if app.status != Status.UNDER_REVIEW:  # not opened by anyone: take its reviewers back
                     Assignment.objects.filter(pk__in=[a.pk for a in created[app.pk]]).delete()
                     outcome.created -= len(created[app.pk])
                     outcome.refused[app] = exc.message
@@ -250,7 +251,7 @@ def assignment_add(*, application, reviewer, actor, stage=Assignment.Stage.REVIE
     competition = application.competition
     _require_staff(actor, competition)
     # A reviewed application may get one more reviewer when its sheets disagree (spread flag).
-    allowed = ("eligible", "under_review", "reviewed") if stage == Assignment.Stage.REVIEW else ("shortlisted",)
+    allowed = (Status.ELIGIBLE, Status.UNDER_REVIEW, Status.REVIEWED) if stage == Assignment.Stage.REVIEW else (Status.SHORTLISTED,)
     if application.status not in allowed:
         raise ReviewError(
             _("Reviewers can be added only while the application is %(states)s.")
@@ -300,7 +301,7 @@ def assignment_remove(*, assignment, actor):
 
 def _complete_if_done(application):
     application.refresh_from_db()
-    if application.status == "under_review" and all_sheets_submitted(application):
+    if application.status == Status.UNDER_REVIEW and all_sheets_submitted(application):
         try:
             application_services.application_complete_review(application=application)
         except application_services.ApplicationError:
@@ -371,7 +372,7 @@ def pitch_panel_assign(*, competition, actor, reviewers):
         raise ReviewError(_("Not in the bureau's reviewer pool: %(names)s.") % {"names": ", ".join(map(str, outside))})
     items = {i.id: i for i in selectors.reviewer_items([pool[r.pk] for r in reviewers])}
     created, skipped = 0, []
-    for app in competition.applications.filter(status="shortlisted").select_related("organization"):
+    for app in competition.applications.filter(status=Status.SHORTLISTED).select_related("organization"):
         app_item = selectors.application_item(app)
         with transaction.atomic():
             for reviewer in reviewers:
@@ -419,7 +420,7 @@ def sheet_save(*, sheet, actor, scores, overall_comment="", recommendation="", s
     if sheet.locked:
         raise ReviewError(_("This score sheet was already submitted and is locked."), code="locked")
     competition = assignment.application.competition
-    expected = ("shortlisted",) if assignment.stage == Assignment.Stage.PITCH else ("under_review", "reviewed")
+    expected = (Status.SHORTLISTED,) if assignment.stage == Assignment.Stage.PITCH else (Status.UNDER_REVIEW, Status.REVIEWED)
     if assignment.application.status not in expected:
         raise ReviewError(_("This application is no longer open for scoring."), code="state")
     errors = {}
@@ -486,7 +487,7 @@ def sheet_submit(*, sheet, actor):
         sheet.save(update_fields=["submitted_at", "updated_at"])
         Assignment.objects.filter(pk=assignment.pk).update(state=Assignment.State.SUBMITTED)
     application = assignment.application
-    if application.status == "under_review" and all_sheets_submitted(application):
+    if application.status == Status.UNDER_REVIEW and all_sheets_submitted(application):
         try:
             application_services.application_complete_review(application=application)
         except application_services.ApplicationError:

@@ -4,6 +4,8 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications.status import Status
+
 register = template.Library()
 
 # What each logged transition means to the applicant. %(who)s is the member who acted.
@@ -39,10 +41,10 @@ def timeline_text(entry):
 
 @register.filter
 def status_class(status):
-    if status in ("draft", "returned"):
+    if status in (Status.DRAFT, Status.RETURNED):
         return "status-todo"
-    if status in ("ineligible", "declined", "withdrawn", "terminated"):
+    if status in (Status.INELIGIBLE, Status.DECLINED, Status.WITHDRAWN, Status.TERMINATED):
         return "status-end"
-    if status in ("awarded", "contracted", "completed"):
+    if status in (Status.AWARDED, Status.CONTRACTED, Status.COMPLETED):
         return "status-good"
     return "status-wait"
