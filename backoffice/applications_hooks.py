@@ -26,13 +26,11 @@ from .applications import (
     ApplicationNoticeView,
     ApplicationIndexView,
     ApplicationInspectView,
-    ApplicationPolicy,
     ApplicationTransitionView,
     BureauCallsPanel,
     OpenReviewBulkAction,
-    OrganizationPolicy,
-    ScopedModelViewSet,
 )
+from .scoping import ApplicationPolicy, OrganizationPolicy, ScopedModelViewSet
 
 register_permission_policy(Application, ApplicationPolicy())
 register_permission_policy(Organization, OrganizationPolicy())

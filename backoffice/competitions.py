@@ -33,7 +33,7 @@ from competitions.models import (
 from competitions.permissions import is_site_admin, staff_bureau_id
 from competitions.selectors import staff_bureaus
 
-from .applications import BureauScopedPolicy, ScopedIndexView, ScopedModelViewSet
+from .scoping import BureauScopedPolicy, ScopedIndexView, ScopedModelViewSet
 
 register_permission_policy(
     Competition,
