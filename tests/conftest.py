@@ -84,6 +84,31 @@ def _empty_cache():
     cache.clear()
 
 
+def wagtail_root():
+    """Wagtail's root page (and its locale), made again if a transactional test flushed the ones the
+    migrations made: after a flush the admin dashboard, the page explorer and page factories need them."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page
+
+    root = Page.get_first_root_node()
+    if root is None:
+        ContentType.objects.clear_cache()  # ids cached before the flush are gone
+        Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+        root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _wagtail_tree_after_flush(request):
+    """Transactional tests run after others have flushed the database: give them Wagtail's root back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        wagtail_root()
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default():
     """Tests read English text unless they ask for Chinese (the site's default) explicitly."""

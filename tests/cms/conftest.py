@@ -5,12 +5,13 @@ import time
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from applications.models import Status
 from cms.publicity import publicity_publish
 from cms import antispam
 from cms.models import AnnouncementIndexPage, CallIndexPage, CallPage, HomePage
+from tests.conftest import wagtail_root
 from tests.factories import StaffFactory, application_in_state
 
 
@@ -21,24 +22,9 @@ def _fresh_cache():
     cache.clear()
 
 
-def _root():
-    """Wagtail's root page; a transactional test elsewhere may have flushed the one migrations made."""
-    root = Page.get_first_root_node()
-    if root is None:
-        from django.conf import settings
-        from django.contrib.contenttypes.models import ContentType
-        from wagtail.coreutils import get_supported_content_language_variant
-        from wagtail.models import Locale
-
-        ContentType.objects.clear_cache()  # ids cached before the flush are gone
-        Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-        root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
-    return root
-
-
 @pytest.fixture
 def home(db):
-    root = _root()
+    root = wagtail_root()
     home = HomePage(title="Commonweal test home", slug="cw-home")
     root.add_child(instance=home)
     Site.objects.all().delete()
