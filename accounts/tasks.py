@@ -1,3 +1,7 @@
+"""Mail for notifications, sent by the worker: the first attempt right after the notification is
+recorded (retried with backoff on SMTP and network errors), and a scheduled sweep for those whose
+attempt was lost. Thin: the work is in ``accounts.mail``."""
+
 import smtplib
 
 from celery import shared_task

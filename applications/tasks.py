@@ -1,3 +1,7 @@
+"""Documents of applications rendered by the worker: the 申报书 kept at each submit and the
+立项通知书. Tasks take ids and are safe to run twice; the beat jobs that call services live in
+``applications.jobs``."""
+
 import datetime as dt
 import hashlib
 
