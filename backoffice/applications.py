@@ -16,12 +16,13 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.generic import View
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.components import Component
@@ -35,18 +36,22 @@ from wagtail.admin.ui.tables import (
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.permissions import register_permission_policy
 
 from competitions.models import Competition, FundSource, OrganizationCategory
+from competitions.permissions import is_back_office_user
 from competitions.selectors import staff_competitions
 from competitions.workdays import working_days_after
 
 from applications.postaward_views import award_notice_response
 from applications import selectors, services
-from applications.models import Application, Status, SubmittedDocument
+from applications.models import Application, Organization, Status, SubmittedDocument
 from review import aggregation
 from review import selectors as review_selectors
 
-from .scoping import ScopedIndexView, ScopedInspectView
+from .competitions import BureauViewSet, CompetitionViewSet, CriterionViewSet, RegionViewSet
+from .scoping import ApplicationPolicy, OrganizationPolicy, ScopedIndexView, ScopedInspectView, ScopedModelViewSet
 
 # ----- the application listing --------------------------------------------------------------------
 
@@ -660,3 +665,125 @@ class OpenReviewBulkAction(ApplicationBulkTransition):
     done_message = ngettext_lazy(
         "%(count)d application opened for review.", "%(count)d applications opened for review.", "count"
     )
+
+
+# ----- registered in the Wagtail admin (imported from backoffice.wagtail_hooks) -----
+# Policies first, before any viewset asks Wagtail for a (fallback) policy.
+
+register_permission_policy(Application, ApplicationPolicy())
+register_permission_policy(Organization, OrganizationPolicy())
+
+
+class ApplicationViewSet(ScopedModelViewSet):
+    """Listing (per call through the call filter) and inspect page; applicant data is not edited here."""
+
+    model = Application
+    icon = "doc-full"
+    menu_label = gettext_lazy("Applications")
+    menu_order = 110
+    index_view_class = ApplicationIndexView
+    inspect_view_class = ApplicationInspectView
+    inspect_view_enabled = True
+    list_per_page = 50
+    form_fields = []  # staff never add or edit applications (the policy refuses it)
+    # CSV/XLSX of the filtered listing (the same scoped, joined queryset as the page).
+    list_export = [
+        "reference", "competition.title", "title", "organization.name", "organization.get_category_display",
+        "get_status_display", "requested_amount", "organization.community.is_rural", "submitted_at",
+    ]
+    export_headings = {
+        "reference": gettext_lazy("Reference"), "competition.title": gettext_lazy("Call"), "title": gettext_lazy("Project title"),
+        "organization.name": gettext_lazy("Organization"), "organization.get_category_display": gettext_lazy("Category"),
+        "get_status_display": gettext_lazy("Status"), "requested_amount": gettext_lazy("Requested (yuan)"),
+        "organization.community.is_rural": gettext_lazy("Rural"), "submitted_at": gettext_lazy("Submitted"),
+    }
+    export_filename = "applications"
+    inspect_view_fields = [
+        "reference", "status", "competition", "organization", "title", "summary", "service_area",
+        "target_groups", "beneficiaries", "place", "start_date", "end_date", "requested_amount",
+        "co_funding", "goals", "team", "submitted_at", "revision_deadline", "staff_note",
+        "awarded_amount", "return_amount",
+    ]
+
+    @cached_property
+    def index_template_name(self):
+        return "staff/application_index.html"
+
+    @cached_property
+    def index_results_template_name(self):
+        return "staff/application_index_results.html"
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(
+            transition_url_name=self.get_url_name("transition"),
+            document_url_name=self.get_url_name("document"),
+            notice_url_name=self.get_url_name("notice"),
+            **kwargs,
+        )
+
+    @property
+    def transition_view(self):
+        return self.construct_view(
+            ApplicationTransitionView,
+            inspect_url_name=self.get_url_name("inspect"),
+            index_url_name=self.get_url_name("index"),
+        )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("transition/<int:pk>/<str:name>/", self.transition_view, name="transition"),
+            path("document/<int:pk>/<int:document_pk>/", self.construct_view(ApplicationDocumentView),
+                 name="document"),
+            path("notice/<int:pk>/", self.construct_view(ApplicationNoticeView), name="notice"),
+        ]
+
+
+class OrganizationViewSet(ScopedModelViewSet):
+    """Organizations that applied to the staff member's calls, read only."""
+
+    model = Organization
+    icon = "group"
+    menu_label = gettext_lazy("Organizations")
+    menu_order = 120
+    inspect_view_enabled = True
+    list_per_page = 50
+    list_display = ["name", "category", "registration_status", "community", "contact_name", "contact_phone"]
+    list_filter = ["category", "registration_status"]
+    search_fields = ["name", "credit_code"]
+    search_backend_name = None
+    form_fields = []
+    inspect_view_fields_exclude = ["members"]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(list_select_related=["community"], **kwargs)
+
+
+class GrantsViewSetGroup(ViewSetGroup):
+    """资助与创投: everything a bureau runs, in one admin menu."""
+
+    menu_label = gettext_lazy("Grants and venture contests")
+    menu_icon = "tasks"
+    menu_order = 150
+    items = (
+        CompetitionViewSet("competition"),
+        ApplicationViewSet("application"),
+        OrganizationViewSet("organization"),
+        CriterionViewSet("criterion"),
+        BureauViewSet("bureau"),
+        RegionViewSet("region"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_grants_viewsets():
+    return GrantsViewSetGroup()
+
+
+@hooks.register("construct_homepage_panels")
+def add_bureau_calls_panel(request, panels):
+    if is_back_office_user(request.user):
+        panels.append(BureauCallsPanel())
+
+
+hooks.register("register_bulk_action", AcceptEligibleBulkAction)
+hooks.register("register_bulk_action", OpenReviewBulkAction)

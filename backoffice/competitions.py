@@ -1,6 +1,6 @@
 """Staff back office: calls (with their rubric, tranche plan and report schedule), bureaus, regions.
 
-The viewsets are registered in the '资助与创投' menu group by ``backoffice.applications_hooks``.
+The viewsets are registered in the '资助与创投' menu group by ``backoffice.applications``.
 Policies are registered here first, before any viewset asks Wagtail for a fallback policy.
 """
 

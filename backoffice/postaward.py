@@ -6,14 +6,17 @@ project is a 404. Steps are taken through ``applications.postaward``; refusals s
 
 import datetime as dt
 
-from django.utils import timezone
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import include, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from applications import postaward
 from applications.models import Application, Disbursement, Report, Status
@@ -21,6 +24,8 @@ from applications.postaward_views import POST_AWARD
 from applications.services import ApplicationError
 from competitions.permissions import is_back_office_user
 from competitions.selectors import staff_scope
+
+from .scoping import StaffMenuItem
 
 
 def _scoped(user, queryset, path="competition__bureau"):
@@ -129,3 +134,27 @@ def terminate(request, pk):
     return _act(request, app, lambda: postaward.project_terminate(
         application=app, actor=request.user, reason=request.POST.get("reason", ""),
         return_amount=request.POST.get("return_amount", "") or "0"), _("The project is terminated."))
+
+
+# ----- registered in the Wagtail admin (imported from backoffice.wagtail_hooks) -----
+
+app_name = "postaward_admin"
+urlpatterns = [
+    path("", index, name="index"),
+    path("projects/<int:pk>/", project, name="project"),
+    path("projects/<int:pk>/agreement-scan/", agreement_scan, name="agreement_scan"),
+    path("projects/<int:pk>/agreement/confirm/", agreement_confirm, name="agreement_confirm"),
+    path("projects/<int:pk>/tranches/<int:tranche_pk>/<slug:action>/", tranche_action, name="tranche_action"),
+    path("projects/<int:pk>/reports/<int:report_pk>/<slug:action>/", report_action, name="report_action"),
+    path("projects/<int:pk>/terminate/", terminate, name="terminate"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_postaward_urls():
+    return [path("postaward/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_postaward_menu_item():
+    return StaffMenuItem(gettext_lazy("Funded projects"), reverse("postaward_admin:index"), icon_name="doc-full", order=320)

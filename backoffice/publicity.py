@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from applications.models import Application, Attachment, Objection, Status
 from applications.permissions import is_bureau_staff_for
@@ -25,6 +24,8 @@ from cms.publicity import publicity_publish
 from competitions.permissions import is_back_office_user
 from competitions.selectors import staff_competitions
 from competitions.workdays import publicity_window
+
+from .scoping import StaffMenuItem
 
 
 def _forbidden(request, message):
@@ -142,11 +143,6 @@ def register_publicity_urls():
     ]
 
 
-class _StaffMenuItem(MenuItem):
-    def is_shown(self, request):
-        return is_back_office_user(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def register_publicity_menu_item():
-    return _StaffMenuItem(gettext_lazy("公示 and objections"), reverse("cms_publicity_index"), icon_name="doc-full", order=250)
+    return StaffMenuItem(gettext_lazy("公示 and objections"), reverse("cms_publicity_index"), icon_name="doc-full", order=250)

@@ -26,7 +26,7 @@ from applications import cultivation, registry
 from competitions.models import Bureau
 from competitions.permissions import is_back_office_user, staff_bureau_id
 
-from .postaward_hooks import BureauStaffMenuItem
+from .scoping import StaffMenuItem
 
 UPLOAD_SECONDS = 3600
 SHOWN_ROWS = 1000
@@ -119,7 +119,7 @@ def register_registry_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_registry_menu_item():
-    return BureauStaffMenuItem(gettext_lazy("Organization registry"), reverse("registry_import"), icon_name="group",
+    return StaffMenuItem(gettext_lazy("Organization registry"), reverse("registry_import"), icon_name="group",
                                order=330)
 
 

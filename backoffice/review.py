@@ -11,20 +11,24 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from applications.models import Application, Status
 from applications.permissions import is_bureau_staff_for
 from competitions.models import Competition
 from competitions.permissions import is_back_office_user
 from competitions.selectors import staff_bureaus, staff_competitions
-
 from review import exports, pdf, selectors, services
-from review.forms import FundingForm, InviteReviewerForm
 from review.aggregation import plain
+from review.forms import FundingForm, InviteReviewerForm
 from review.funding import FundingItem, FundingRow, suggest_funding
 from review.models import Assignment, ReviewLog
+
+from .scoping import StaffMenuItem
 
 
 def _call(request, pk):
@@ -266,3 +270,32 @@ def reviewer_invite(request):
     elif request.method == "POST":
         status = 400
     return render(request, "review/admin/invite.html", {"form": form, "bureau": bureau, "bureaus": bureaus}, status=status)
+
+
+# ----- registered in the Wagtail admin (imported from backoffice.wagtail_hooks) -----
+
+app_name = "review_admin"
+urlpatterns = [
+    path("", index, name="index"),
+    path("reviewers/invite/", reviewer_invite, name="invite"),
+    path("calls/<int:pk>/", call_overview, name="call"),
+    path("calls/<int:pk>/assign/", assign, name="assign"),
+    path("calls/<int:pk>/assignments/add/", assignment_add, name="assignment_add"),
+    path("calls/<int:pk>/assignments/<int:assignment_pk>/remove/", assignment_remove, name="assignment_remove"),
+    path("calls/<int:pk>/pitch-panel/", pitch_panel, name="pitch_panel"),
+    path("calls/<int:pk>/ranking/", ranking, name="ranking"),
+    path("calls/<int:pk>/shortlist/", shortlist, name="shortlist"),
+    path("calls/<int:pk>/funding/", funding, name="funding"),
+    path("calls/<int:pk>/summary.pdf", summary_pdf, name="summary_pdf"),
+    path("calls/<int:pk>/scores.xlsx", scores_xlsx, name="scores_xlsx"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_review_urls():
+    return [path("review/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_review_menu_item():
+    return StaffMenuItem(gettext_lazy("Expert review"), reverse("review_admin:index"), icon_name="tasks", order=310)

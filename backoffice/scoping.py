@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -22,7 +23,7 @@ from wagtail.permission_policies import BasePermissionPolicy
 from applications import selectors
 from applications.models import Application, Status
 from applications.spreadsheets import safe_cell
-from competitions.permissions import is_bureau_staff_for, is_site_admin, staff_bureau_id
+from competitions.permissions import is_back_office_user, is_bureau_staff_for, is_site_admin, staff_bureau_id
 from competitions.selectors import staff_scope
 
 ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
@@ -206,3 +207,11 @@ class ScopedModelViewSet(ModelViewSet):
     usage_view_class = ScopedUsageView
     copy_view_enabled = False
     add_to_reference_index = False
+
+
+
+class StaffMenuItem(MenuItem):
+    """A back-office menu entry shown to bureau staff and site admins: the one rule for every staff menu item."""
+
+    def is_shown(self, request):
+        return is_back_office_user(request.user)

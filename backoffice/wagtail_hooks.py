@@ -5,9 +5,9 @@ admin URLs and menu items (policies first, before any viewset asks Wagtail for a
 """
 
 # The order is the one the apps' own wagtail_hooks modules were discovered in before the move.
-from . import applications_hooks  # noqa: F401, I001  calls, applications, organizations (资助与创投)
-from . import postaward_hooks  # noqa: F401  funded projects
-from . import review_hooks  # noqa: F401  expert review
+from . import applications  # noqa: F401, I001  calls, applications, organizations (资助与创投)
+from . import postaward  # noqa: F401  funded projects
+from . import review  # noqa: F401  expert review
 from . import publicity  # noqa: F401  公示 and objections
 from . import calendar  # noqa: F401  the working-day calendar
 from . import registry  # noqa: F401  the organization registry (import and export)
