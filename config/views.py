@@ -9,14 +9,11 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # Failures of a service the site depends on: the person should try again soon, not report a bug.
-try:
-    from kombu.exceptions import OperationalError as BrokerError
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-except ImportError:  # pragma: no cover - both ship with the requirements
-    BrokerError = RedisConnectionError = RedisTimeoutError = OperationalError
 UNAVAILABLE = (OperationalError, InterfaceError, BrokerError, RedisConnectionError, RedisTimeoutError, ConnectionError)
 
 
