@@ -5,13 +5,15 @@ attempt was lost. Thin: the work is in ``accounts.mail``."""
 import smtplib
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import mail
 
 
 @shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError, OperationalError, InterfaceError),
     retry_backoff=True,
+    retry_jitter=True,
     max_retries=6,
 )
 def send_notification_mails(notification_ids):

@@ -27,9 +27,10 @@ def send_reminders():
 def requeue_missing_application_pdfs(older_than_minutes=2):
     """Beat job: every submit whose 申报书 PDF is missing (queue or broker down at the time) is
     queued again; the task stores one document per submit, so a second run changes nothing."""
-    from .tasks import generate_application_pdf, missing_application_pdfs
+    from .tasks import generate_application_pdf, missing_application_pdfs, sweep_orphan_documents
 
     entries = missing_application_pdfs(older_than_minutes=older_than_minutes)
     for entry_id in entries:
         generate_application_pdf.delay(entry_id)
+    sweep_orphan_documents()
     return len(entries)

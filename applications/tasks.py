@@ -7,15 +7,19 @@ import hashlib
 
 from celery import shared_task
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
 from .models import SubmittedDocument, TransitionLog
 from .pdf import render_application_pdf
 
 SUBMIT_TRANSITIONS = ("application.submit", "application.resubmit")
+# A database that went away or a storage that failed is retried with growing pauses (with jitter,
+# so a recovering database is not hit by every worker at once); the beat job is the backstop.
+RETRYABLE = (OperationalError, InterfaceError, OSError)
+RETRY = {"autoretry_for": RETRYABLE, "retry_backoff": 2, "retry_backoff_max": 300, "retry_jitter": True, "max_retries": 8}
 
 
-@shared_task
+@shared_task(**RETRY)
 def generate_application_pdf(log_entry_id):
     """Keep the 申报书 of one submit (or resubmit): once per log entry, never replaced.
 
@@ -41,10 +45,15 @@ def generate_application_pdf(log_entry_id):
         # Another worker stored it first; theirs is the record.
         document.file.delete(save=False)
         return None
+    except BaseException:
+        # The row did not commit (database gone, time limit): take the file away with it, so a
+        # retry starts clean and no file is left that no row points at.
+        document.file.delete(save=False)
+        raise
     return document.pk
 
 
-@shared_task(name="applications.publicity_tasks.render_award_notice", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+@shared_task(name="applications.publicity_tasks.render_award_notice", **RETRY)
 def render_award_notice(notice_id):
     """Render and store the 立项通知书 of one notice (idempotent: an equal file replaces the last)."""
     from .pdf import notice_render
@@ -61,3 +70,29 @@ def missing_application_pdfs(older_than_minutes=2):
         TransitionLog.objects.filter(transition__in=SUBMIT_TRANSITIONS, at__lte=cutoff, document__isnull=True)
         .order_by("pk").values_list("pk", flat=True)
     )
+
+
+def sweep_orphan_documents(older_than_minutes=30):
+    """Delete 申报书 files that no SubmittedDocument row points at (a worker killed between writing
+    the file and committing its row). Files younger than ``older_than_minutes`` may belong to a
+    task still running and are left alone. Returns the names deleted."""
+    import os
+
+    from django.utils import timezone
+
+    storage = SubmittedDocument._meta.get_field("file").storage
+    root = os.path.join(storage.location, "documents")
+    cutoff = timezone.now().timestamp() - older_than_minutes * 60
+    on_disk = []
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            if os.path.getmtime(path) < cutoff:
+                on_disk.append(os.path.relpath(path, storage.location).replace(os.sep, "/"))
+    if not on_disk:
+        return []
+    kept = set(SubmittedDocument.objects.filter(file__in=on_disk).values_list("file", flat=True))
+    orphans = [name for name in on_disk if name not in kept]
+    for name in orphans:
+        storage.delete(name)
+    return orphans
