@@ -1,11 +1,13 @@
 """Protection of the public objection form against automated posting, without outside services.
 
-Three checks, each cheap: a honeypot field people never see, a signed timestamp that must be
+Four checks, each cheap: a honeypot field people never see, a signed timestamp that must be
 at least a few seconds old (nobody reads a 公示 and writes an objection in two seconds) and not
-older than a day, and a per-IP rate limit kept in the shared cache (Redis in production, so it
-holds across gunicorn nodes).
+older than a day, a token that files one objection only (its nonce is spent in the shared cache),
+and a per-IP rate limit kept in the shared cache (Redis in production, so both hold across
+gunicorn nodes).
 """
 
+import secrets
 import time
 
 from django.conf import settings
@@ -26,20 +28,36 @@ def rate_limit():
     return getattr(settings, "OBJECTION_RATE_LIMIT", (5, 3600))
 
 
+TOKEN_MAX_AGE = 24 * 3600
+
+
 def form_token(now=None):
-    return signing.dumps({"t": int(now if now is not None else time.time())}, salt=SALT)
+    return signing.dumps({"t": int(now if now is not None else time.time()), "n": secrets.token_urlsafe(12)}, salt=SALT)
 
 
 def check_token(token, now=None):
     """None if the form was filled by a person at human speed, else the reason to refuse."""
     now = now if now is not None else time.time()
     try:
-        started = signing.loads(token or "", salt=SALT, max_age=24 * 3600)["t"]
+        payload = signing.loads(token or "", salt=SALT, max_age=TOKEN_MAX_AGE)
+        started, _nonce = payload["t"], payload["n"]
     except (signing.BadSignature, KeyError, TypeError):
         return _("The form has expired or was not sent from this site. Reload the page and fill it in again.")
     if now - started < min_fill_seconds():
         return _("The form was sent too quickly to have been filled in by a person. Wait a few seconds and send it again.")
     return None
+
+
+def spend_token(token):
+    """Spend a checked token: None the first time, else the reason to refuse (it filed one already).
+
+    ``cache.add`` is atomic in Redis and in the local-memory cache, so of two posts of the same form
+    at the same moment exactly one gets through.
+    """
+    nonce = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)["n"]
+    if cache.add(f"cms:objection-token:{nonce}", 1, timeout=TOKEN_MAX_AGE + 60):
+        return None
+    return _("This form has already been sent: your objection was received once. To file another one, reload the page.")
 
 
 def client_ip(request):

@@ -55,6 +55,8 @@ def objection_create(request, page_id):
     form = ObjectionForm(request.POST, request.FILES, page=page, entries=context["entries"])
     error = antispam.check_token(request.POST.get("started"))
     if error is None and form.is_valid():
+        error = antispam.spend_token(request.POST["started"])
+    if error is None and form.is_valid():
         data = form.cleaned_data
         application = next(e.application for e in context["entries"] if e.application_id == data["application"])
         try:

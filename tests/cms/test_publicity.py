@@ -221,6 +221,28 @@ def test_form_sent_too_fast_is_refused(client, publicity):
     assert not Objection.objects.exists()
 
 
+def test_one_form_files_one_objection_however_often_it_is_sent(client, publicity):
+    page, app, _staff = publicity
+    data = objection_post(app)
+    first = client.post(f"/publicity/{page.pk}/objection/", data)
+    assert first.status_code == 302
+    again = client.post(f"/publicity/{page.pk}/objection/", data, REMOTE_ADDR="10.9.8.7")  # replayed from elsewhere
+    assert again.status_code == 400
+    assert "This form has already been sent" in again.content.decode()
+    assert Objection.objects.count() == 1
+    # The page shown with the refusal carries a fresh form: a person can still file another one.
+    fresh = again.context["objection_form"].data["started"]
+    assert fresh != data["started"]
+
+
+def test_a_form_with_mistakes_keeps_its_token_until_it_is_filed(client, publicity):
+    page, app, _staff = publicity
+    data = objection_post(app, reason="")
+    assert client.post(f"/publicity/{page.pk}/objection/", data).status_code == 400
+    assert client.post(f"/publicity/{page.pk}/objection/", {**data, "reason": "补充：项目预算虚报。"}).status_code == 302
+    assert Objection.objects.count() == 1
+
+
 @override_settings(OBJECTION_RATE_LIMIT=(3, 3600))
 def test_rate_limited_per_ip(client, publicity):
     page, app, _staff = publicity
