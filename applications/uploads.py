@@ -15,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from . import permissions as perms
-from .models import Attachment
+from .models import Attachment, Status
 from .services import ApplicationError
 
 PDF = "application/pdf"
@@ -176,7 +176,10 @@ def can_download_attachment(user, attachment):
         return perms.deny(_("Sign in to see this file."))
     application = attachment.application
     if application is not None:
-        if perms.is_member(user, application.organization) or perms.is_bureau_staff_for(user, application.competition):
+        if perms.is_member(user, application.organization):
+            return perms.ALLOWED
+        # Staff see an application once it is submitted: a draft is the organization's own.
+        if application.status != Status.DRAFT and perms.is_bureau_staff_for(user, application.competition):
             return perms.ALLOWED
     else:
         organization = attachment.organization
@@ -184,7 +187,7 @@ def can_download_attachment(user, attachment):
             return perms.deny(_("You do not have access to this file."))
         if perms.is_member(user, organization):
             return perms.ALLOWED
-        for competition in {a.competition for a in organization.applications.select_related("competition")}:
+        for competition in {a.competition for a in organization.applications.exclude(status=Status.DRAFT).select_related("competition")}:
             if perms.is_bureau_staff_for(user, competition):
                 return perms.ALLOWED
     if any(reader(user, attachment) for reader in attachment_readers):

@@ -46,11 +46,12 @@ def reviewer_required(view):
 
 
 def _assignment(request, pk):
-    """The reviewer's own assignment or 404: other people's assignments do not exist for them."""
+    """The reviewer's own open assignment or 404: other people's assignments do not exist for them,
+    and one they declined for a conflict (or that staff removed) closes every page of it at once."""
     return get_object_or_404(
         Assignment.objects.select_related(
             "application__competition", "application__organization__community", "sheet"
-        ),
+        ).exclude(state=Assignment.State.DECLINED),
         pk=pk, reviewer=request.user,
     )
 
@@ -80,8 +81,6 @@ def assignment_list(request):
 @require_http_methods(["GET", "POST"])
 def sheet(request, pk):
     assignment = _assignment(request, pk)
-    if assignment.state == Assignment.State.DECLINED:
-        raise Http404(_("You declined this assignment."))
     sheet_obj, _created = ScoreSheet.objects.get_or_create(assignment=assignment)
     criteria = services.sheet_criteria(sheet_obj)
     competition = assignment.application.competition

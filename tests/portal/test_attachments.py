@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications.models import Attachment
+from applications.models import Application, Attachment, Status
 from review.models import Assignment
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import ReviewerFactory, StaffFactory, UserFactory, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -143,9 +143,42 @@ def test_anonymous_is_sent_to_sign_in(client, stored):
     assert response.status_code == 302
 
 
-def test_staff_of_the_calls_bureau_may_download_others_not(client, stored):
-    assert _get(client, StaffFactory(bureau=stored.application.competition.bureau), stored).status_code == 200
+def test_staff_of_the_calls_bureau_may_download_once_submitted_others_never(client, stored):
+    own_staff = StaffFactory(bureau=stored.application.competition.bureau)
+    assert _get(client, own_staff, stored).status_code == 404  # a draft is the organization's own
+    Application.objects.filter(pk=stored.application_id).update(status=Status.SUBMITTED)
+    assert _get(client, own_staff, stored).status_code == 200
     assert _get(client, StaffFactory(), stored).status_code == 404
+
+
+def test_organization_papers_are_shown_to_staff_only_through_a_submitted_application(client, draft):
+    from applications.uploads import attachment_create
+
+    owner = draft.organization.memberships.get().user
+    papers = attachment_create(actor=owner, uploaded=SimpleUploadedFile("登记证书.pdf", PDF), kind="other",
+                               organization=draft.organization)
+    own_staff = StaffFactory(bureau=draft.competition.bureau)
+    assert _get(client, own_staff, papers).status_code == 404
+    Application.objects.filter(pk=draft.pk).update(status=Status.SUBMITTED)
+    assert _get(client, own_staff, papers).status_code == 200
+
+
+def test_a_reviewer_who_declined_for_a_conflict_loses_every_page_of_the_application(client, stored):
+    Application.objects.filter(pk=stored.application_id).update(status=Status.UNDER_REVIEW)
+    reviewer = ReviewerFactory(bureaus=[stored.application.competition.bureau]).user
+    with_totp(reviewer)
+    assignment = Assignment.objects.create(application=stored.application, reviewer=reviewer)
+    pages = [
+        reverse("applications:attachment_download", args=[stored.pk]),
+        reverse("review:sheet", args=[assignment.pk]),
+        reverse("review:attachment", args=[assignment.pk, stored.pk]),
+        reverse("review:decline", args=[assignment.pk]),
+    ]
+    client.force_login(reviewer)
+    assert [client.get(url).status_code for url in pages] == [200, 200, 200, 200]
+    Assignment.objects.filter(pk=assignment.pk).update(state=Assignment.State.DECLINED)
+    assert [client.get(url).status_code for url in pages] == [404, 404, 404, 404]
+    assert client.get(reverse("review:other_sheets", args=[assignment.pk])).status_code == 404
 
 
 def test_assigned_reviewer_may_download_unless_blind_hides_it(client, stored):
