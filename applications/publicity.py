@@ -92,6 +92,7 @@ def _check_letter(uploaded):
         raise ApplicationError(_("“%(name)s” is empty. Choose the file again.") % {"name": uploaded.name}, code="empty")
     content_type = uploads.sniff_content_type(uploaded)
     if content_type in (uploads.PDF, uploads.JPEG, uploads.PNG):
+        uploads.check_structure(uploaded, content_type)
         return content_type
     raise ApplicationError(
         _("“%(name)s” is not a PDF, JPEG or PNG file, whatever its name says. Scan or photograph the stamped letter and upload that.")

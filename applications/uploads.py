@@ -1,12 +1,22 @@
 """Checks on uploaded files, and the service that stores them as attachments.
 
 The type is read from the first bytes of the file, never from its name: a Word file renamed
-``报告.pdf`` is refused. Sizes are limited per file and per application (settings).
+``报告.pdf`` is refused. Then the whole file is checked by its structure: a PDF must open and
+have pages (pypdf), an image must decode within a pixel limit (Pillow), a Word or Excel file must
+be a valid OOXML package without macros. A file whose name says another kind than its content
+(a photo named ``.pdf``) is stored under the name its content calls for. Sizes are limited per
+file and per application (settings).
 """
 
 import hashlib
 import io
+import logging
+import os
 import zipfile
+
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +35,18 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ACCEPTED = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", DOCX: "Word (DOCX)", XLSX: "Excel (XLSX)"}
+# The name a file of each kind is stored under (the first), and the other endings that are fine.
+EXTENSIONS = {PDF: (".pdf",), JPEG: (".jpg", ".jpeg"), PNG: (".png",), DOCX: (".docx",), XLSX: (".xlsx",)}
+
+logger = logging.getLogger(__name__)
+
+
+def image_max_pixels():
+    return getattr(settings, "UPLOAD_IMAGE_MAX_PIXELS", 40_000_000)
+
+
+def office_max_unpacked_bytes():
+    return getattr(settings, "UPLOAD_OFFICE_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 
 
 def accepted_types_text():
@@ -68,6 +90,94 @@ def _office_type(uploaded):
     return None
 
 
+def _source(uploaded):
+    uploaded.seek(0)
+    if hasattr(uploaded, "temporary_file_path"):
+        return uploaded.temporary_file_path()
+    return io.BytesIO(uploaded.read())
+
+
+def _refuse(message, name, code, **values):
+    raise ApplicationError(message % {"name": name, **values}, code=code)
+
+
+def _check_pdf(uploaded, name):
+    try:
+        reader = PdfReader(_source(uploaded), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            _refuse(_("“%(name)s” is protected by a password, so nobody here could open it. Upload a copy without a password."),
+                    name, "pdf_encrypted")
+        pages = len(reader.pages)
+    except ApplicationError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
+        logger.info("unreadable PDF upload %r: %s", name, exc)
+        pages = 0
+    if pages < 1:
+        _refuse(_("“%(name)s” begins like a PDF but cannot be read as one (it is damaged, or another kind of file renamed). Open it, save or print it as PDF again, and upload that."),
+                name, "pdf_unreadable")
+
+
+def _check_image(uploaded, name, kind):
+    try:
+        with Image.open(_source(uploaded)) as image:
+            width, height = image.size
+            if width * height > image_max_pixels():
+                _refuse(_("“%(name)s” is %(width)s × %(height)s pixels; a picture may have at most %(max)s million pixels. Make it smaller (most phones can send a smaller copy) and try again."),
+                        name, "image_too_large", width=width, height=height, max=image_max_pixels() // 1_000_000)
+            image.load()  # decode every pixel: a cut-off or forged file fails here
+    except ApplicationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
+        logger.info("undecodable image upload %r: %s", name, exc)
+        _refuse(_("“%(name)s” is not a readable %(kind)s picture (it is damaged or cut off). Take or export the picture again and upload that."),
+                name, "image_unreadable", kind=kind)
+
+
+def _check_office(uploaded, name):
+    try:
+        with zipfile.ZipFile(_source(uploaded)) as archive:
+            members = archive.infolist()
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
+        logger.info("broken office upload %r: %s", name, exc)
+        bad, members = name, []
+    if bad is not None:
+        _refuse(_("“%(name)s” is not a valid Word or Excel file (the package is damaged). Save it again as .docx or .xlsx and upload that."),
+                name, "office_damaged")
+    if sum(m.file_size for m in members) > office_max_unpacked_bytes():
+        _refuse(_("“%(name)s” unpacks to more than %(max)s. Save it again without embedded videos or very large pictures."),
+                name, "office_too_large", max=filesizeformat(office_max_unpacked_bytes()))
+    if any(os.path.basename(m.filename).lower() in ("vbaproject.bin", "vbadata.xml") for m in members):
+        _refuse(_("“%(name)s” contains macros, which are not accepted. Save it as a plain .docx or .xlsx (without macros) and upload that."),
+                name, "office_macros")
+
+
+def check_structure(uploaded, content_type):
+    """Raise ApplicationError naming the rule the file breaks when its whole content does not hold
+    up to its kind (the first bytes alone decide nothing)."""
+    name = uploaded.name
+    try:
+        if content_type == PDF:
+            _check_pdf(uploaded, name)
+        elif content_type in (JPEG, PNG):
+            _check_image(uploaded, name, ACCEPTED[content_type])
+        elif content_type in (DOCX, XLSX):
+            _check_office(uploaded, name)
+    finally:
+        uploaded.seek(0)
+
+
+def name_for(name, content_type):
+    """``name`` with the ending its content calls for: a PNG sent as ``活动照片.pdf`` is kept as
+    ``活动照片.png``, so whoever opens it later gets the right program."""
+    stem, ext = os.path.splitext(name)
+    endings = EXTENSIONS.get(content_type)
+    if not endings or ext.lower() in endings:
+        return name
+    return (stem if ext.lower() in {e for es in EXTENSIONS.values() for e in es} else name) + endings[0]
+
+
 def check_upload(uploaded, *, already_used=0):
     """Raise ApplicationError with a message naming the file if it may not be stored."""
     name = uploaded.name
@@ -100,6 +210,7 @@ def check_upload(uploaded, *, already_used=0):
             % {"name": name, "types": accepted_types_text()},
             code="bad_type",
         )
+    check_structure(uploaded, content_type)
     return content_type
 
 
@@ -140,11 +251,12 @@ def store_attachment(*, uploaded, already_used=0, content_type=None, **fields):
     """
     if content_type is None:
         content_type = check_upload(uploaded, already_used=already_used)
+    name = name_for(uploaded.name, content_type)
     attachment = Attachment(
-        original_name=uploaded.name[:255], content_type=content_type, size=uploaded.size,
+        original_name=name[:255], content_type=content_type, size=uploaded.size,
         sha256=_sha256(uploaded), **fields,
     )
-    attachment.file.save(uploaded.name, uploaded, save=False)
+    attachment.file.save(name, uploaded, save=False)
     try:
         with transaction.atomic():
             attachment.save()

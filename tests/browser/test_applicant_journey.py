@@ -7,10 +7,9 @@ from django.core import mail
 
 from applications.models import Application, SubmittedDocument
 from tests.factories import CompetitionFactory, RegionFactory, credit_code
+from tests.files import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def click_main_submit(page, text=None):

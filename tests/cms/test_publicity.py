@@ -16,13 +16,11 @@ from cms.models import NewsIndexPage, PublicityPage
 from cms.publicity import publicity_publish
 from review.services import assignment_create
 from tests.factories import StaffFactory, UserFactory, application_in_state
+from tests.files import PDF, PNG
 
 from .conftest import admin_staff, objection_post
 
 pytestmark = pytest.mark.django_db
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
-PDF = b"%PDF-1.4\n" + b"0" * 200
 
 
 def test_publish_moves_recommended_to_publicizing_and_creates_the_page(client, publicity):

@@ -1,8 +1,6 @@
 """Uploads typed by content, size limits, private storage, and who may download."""
 
-import io
 import urllib.parse
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,20 +9,9 @@ from django.urls import reverse
 from applications.models import Application, Attachment, Status
 from review.models import Assignment
 from tests.factories import ReviewerFactory, StaffFactory, UserFactory, with_totp
+from tests.files import JPEG, PDF, PNG, office
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-
-
-def office(folder):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(f"{folder}/document.xml", "<x/>")
-    return buffer.getvalue()
 
 
 def upload(client, app, name, content, **extra):

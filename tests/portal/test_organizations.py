@@ -6,11 +6,11 @@ from django.urls import reverse
 
 from applications.models import Attachment, Membership, Organization
 from tests.factories import OrganizationFactory, RegionFactory, UserFactory, credit_code
+from tests.files import JPEG
+from tests.files import PDF as PDF_BYTES
 from tests.portal.conftest import verified
 
 pytestmark = pytest.mark.django_db
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _org_data(**overrides):
@@ -102,7 +102,7 @@ def test_registration_evidence_upload_and_download(app_client, organization):
 
 def test_filed_organization_uploads_the_filing_record(app_client, organization):
     Organization.objects.filter(pk=organization.pk).update(registration_status="filed", filing_record="街道备案")
-    upload = SimpleUploadedFile("备案回执.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100, content_type="image/jpeg")
+    upload = SimpleUploadedFile("备案回执.jpg", JPEG, content_type="image/jpeg")
     app_client.post(reverse("applications:organization_evidence", args=[organization.pk]), {"file": upload})
     assert Attachment.objects.get(organization=organization).kind == "filing"
 

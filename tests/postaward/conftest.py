@@ -1,12 +1,11 @@
 from decimal import Decimal
 
-from django.utils import timezone
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from competitions.models import ReportRequirement, TranchePlanItem
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF as PDF_BYTES
 
 
 def pdf_file(name="签字盖章协议.pdf"):
