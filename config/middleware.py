@@ -1,5 +1,6 @@
 """Request rules that hold for every view of the project."""
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
@@ -24,3 +25,21 @@ class RefuseNulBytesMiddleware:
         ):
             return HttpResponseBadRequest(_("The request contains a NUL character and was refused."))
         return self.get_response(request)
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """The back office's own Content-Security-Policy (``settings.ADMIN_CONTENT_SECURITY_POLICY``).
+
+    The strict policy of django-csp (``CONTENT_SECURITY_POLICY``) leaves out the admin prefixes:
+    Wagtail's admin still runs some inline scripts and styles. They get a policy that keeps every
+    other rule (own origin only, no plugins, no framing by other sites).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(settings.ADMIN_URL_PREFIXES) and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = settings.ADMIN_CONTENT_SECURITY_POLICY
+        return response

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_fsm",
     "django_htmx",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -107,6 +108,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.AdminContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -288,6 +291,35 @@ CSRF_COOKIE_HTTPONLY = False
 # Nothing of ours is framed; Wagtail's preview views set SAMEORIGIN on their own responses
 # (wagtail.utils.decorators.xframe_options_sameorigin_override), so DENY costs nothing.
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: the public site, the portal and the review pages load scripts, styles,
+# pictures and fonts from the site itself only, run no inline script and post forms only here.
+# The Wagtail admin (and Django's) get a policy of their own that allows the inline scripts and
+# styles Wagtail still uses (config.middleware.AdminContentSecurityPolicyMiddleware). Browsers
+# report violations to /csp-report/, which logs them (logger "csp").
+CONTENT_SECURITY_POLICY_REPORT_URI_PATH = "/csp-report/"
+ADMIN_URL_PREFIXES = ("/admin/", "/django-admin/")
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ADMIN_URL_PREFIXES,
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": CONTENT_SECURITY_POLICY_REPORT_URI_PATH,
+    },
+}
+ADMIN_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    f"base-uri 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; report-uri {CONTENT_SECURITY_POLICY_REPORT_URI_PATH}"
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:

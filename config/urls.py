@@ -15,6 +15,7 @@ handler500 = "config.views.server_error"  # 503 when a database, cache or broker
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", views.csp_report, name="csp_report"),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     # One way in (accounts/second_factor.py): the admins' own login views redirect to allauth's,
     # keeping ?next=, so every login asks for the second factor and counts against the rate limit.

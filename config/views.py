@@ -1,14 +1,18 @@
 """Site-wide views: error pages that keep the site's look, and the load balancer's health check."""
 
+import json
+import logging
 import sys
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -72,3 +76,20 @@ def healthz(request):
               "storage": _check(_storage)}
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+
+
+csp_logger = logging.getLogger("csp")
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request):
+    """Browsers post here what the Content-Security-Policy blocked; each report is logged (4 KB at most)."""
+    body = request.body[:4096].decode("utf-8", "replace")
+    try:
+        report = json.loads(body).get("csp-report", {})
+        csp_logger.warning("CSP violation on %s: %s blocked %s", report.get("document-uri", "?"),
+                           report.get("violated-directive", "?"), report.get("blocked-uri", "?"))
+    except (ValueError, AttributeError):
+        csp_logger.warning("CSP report that is not JSON: %r", body[:200])
+    return HttpResponse(status=204)

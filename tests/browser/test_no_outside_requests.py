@@ -1,4 +1,5 @@
-"""No page asks any host but the site's own: no CDN, no Gravatar (unreachable from mainland China)."""
+"""No page asks any host but the site's own (no CDN, no Gravatar: unreachable from mainland China),
+and no page breaks its own Content-Security-Policy (the browser reports every refusal on the console)."""
 
 from urllib.parse import urlsplit
 
@@ -6,7 +7,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.factories import BureauFactory, UserFactory, staff_with_admin
+from applications.models import Status
+from tests.factories import BureauFactory, UserFactory, application_in_state, staff_with_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,18 +24,24 @@ def test_public_portal_and_back_office_pages_request_nothing_from_other_hosts(li
     site = urlsplit(live_server.url).netloc
     staff = staff_with_admin(BureauFactory())
     admin = UserFactory(is_staff=True, is_superuser=True)
+    draft = application_in_state(Status.DRAFT)
+    applicant = draft.organization.memberships.get().user
     visits = [
-        (None, ["/", "/accounts/login/", "/accounts/signup/", "/open-data/grants.json"]),
+        (None, ["/", "/accounts/login/", "/accounts/signup/", "/search/?q=社区", "/open-data/grants.json"]),
+        (applicant, ["/portal/", f"/portal/applications/{draft.pk}/", f"/portal/applications/{draft.pk}/edit/project/",
+                     f"/portal/applications/{draft.pk}/edit/budget/", f"/portal/applications/{draft.pk}/submit/"]),
         (staff, ["/admin/", "/admin/account/", "/admin/application/"]),
         (admin, ["/admin/", "/admin/users/", "/admin/official_day/"]),
     ]
-    outside = []
+    outside, refused = [], []
     for user, paths in visits:
         context = browser.new_context(viewport={"width": 390, "height": 844},
                                       extra_http_headers={"Accept-Language": "zh-hans"})
         if user is not None:
             context.add_cookies([_session_cookie(user, live_server)])
         page = context.new_page()
+        page.on("console", lambda message: refused.append((page.url, message.text))
+                if "Content Security Policy" in message.text else None)
         page.on("request", lambda request: outside.append((page.url, request.url))
                 if urlsplit(request.url).scheme in ("http", "https") and urlsplit(request.url).netloc != site else None)
         for path in paths:
@@ -42,3 +50,4 @@ def test_public_portal_and_back_office_pages_request_nothing_from_other_hosts(li
             page.wait_for_load_state("networkidle")
         context.close()
     assert outside == [], outside
+    assert refused == [], refused
