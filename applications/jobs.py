@@ -23,14 +23,36 @@ def send_reminders():
     return reminders_send_all()
 
 
-@shared_task
-def requeue_missing_application_pdfs(older_than_minutes=2):
-    """Beat job: every submit whose 申报书 PDF is missing (queue or broker down at the time) is
-    queued again; the task stores one document per submit, so a second run changes nothing."""
-    from .tasks import generate_application_pdf, missing_application_pdfs, sweep_orphan_documents
+@shared_task(name="applications.jobs.requeue_missing_application_pdfs")
+def requeue_missing_work(older_than_minutes=2):
+    """Beat job (every 5 minutes) and ``manage.py requeue_missing``: the worker's backstop.
+
+    The need for each piece of work is a row written in the same transaction as the state change
+    (the submit's log entry, the award notice, the notification), so nothing is lost when the
+    broker is down at commit or a worker dies; this job finds every row whose result is missing
+    (a 申报书 PDF, an award notice's file) and queues it again, and sweeps files a killed worker
+    left. Each task stores its result once, so a second run changes nothing. Mail has its own
+    sweep (``accounts.tasks.send_pending_notification_mails``). Returns the counts.
+    """
+    from .tasks import generate_application_pdf, missing_application_pdfs, render_award_notice, sweep_orphan_documents
 
     entries = missing_application_pdfs(older_than_minutes=older_than_minutes)
     for entry_id in entries:
         generate_application_pdf.delay(entry_id)
-    sweep_orphan_documents()
-    return len(entries)
+    notices = missing_notice_files(older_than_minutes=older_than_minutes)
+    for notice_id in notices:
+        render_award_notice.delay(notice_id)
+    orphans = sweep_orphan_documents()
+    return {"application_pdfs": len(entries), "award_notices": len(notices), "orphan_files": len(orphans)}
+
+
+def missing_notice_files(older_than_minutes=2):
+    """Award notices issued a few minutes ago or more whose PDF was never stored."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import AwardNotice
+
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    return list(AwardNotice.objects.filter(file="", issued_at__lte=cutoff).order_by("pk").values_list("pk", flat=True))

@@ -31,7 +31,9 @@ def notice_issue(*, application):
             )
     except IntegrityError:
         return AwardNotice.objects.get(application=application), False
-    render_award_notice.delay_on_commit(notice.pk)
+    # Robust: with the broker down the award still stands and the request still succeeds; the
+    # beat job (applications.jobs.requeue_missing_work) renders the notice later.
+    transaction.on_commit(lambda: render_award_notice.delay(notice.pk), robust=True)
     return notice, True
 
 

@@ -506,7 +506,7 @@ def application_submit(request, pk):
     entry = _latest_submit_entry(app)
     # The submission is kept whatever happens to the queue: if the broker is down the enqueue is
     # logged and skipped (robust), the receipt says the PDF will follow, and the periodic
-    # requeue_missing_application_pdfs job renders it once the broker is back.
+    # requeue_missing_work job renders it once the broker is back.
     transaction.on_commit(lambda: generate_application_pdf.delay(entry.pk), robust=True)
     messages.success(request, _("Your application is submitted. Keep the reference number."))
     return redirect("applications:receipt", pk=app.pk)

@@ -18,9 +18,10 @@ BEAT_SCHEDULE["send-pending-notification-mails"] = {
     "schedule": crontab(minute="*/10"),
 }
 
-# A 申报书 whose task was lost (broker down during the submit, a worker killed) is rendered late
-# rather than never; the task keeps one document per submit, so re-queuing is harmless.
-BEAT_SCHEDULE["requeue-missing-application-pdfs"] = {
+# Work whose task was lost (broker down at commit, a worker killed): 申报书 PDFs and award-notice
+# files are rendered late rather than never; each task stores its result once, so re-queuing is
+# harmless (applications.jobs.requeue_missing_work; the task keeps its first name for queued beats).
+BEAT_SCHEDULE["requeue-missing-work"] = {
     "task": "applications.jobs.requeue_missing_application_pdfs",
     "schedule": crontab(minute="*/5"),
 }
