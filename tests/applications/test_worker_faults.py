@@ -79,9 +79,10 @@ def test_the_sweep_deletes_only_old_files_that_no_row_points_at():
     orphan.write_bytes(b"%PDF-1.4 left by a killed worker")
     young = kept.parent / "GZ-young-1.pdf"
     young.write_bytes(b"%PDF-1.4 a task still running")
-    hour_ago = time.time() - 3600
-    for path in (kept, orphan):
-        os.utime(path, (hour_ago, hour_ago))
+    # Times from the (possibly shifted) test clock, as the sweep reads it.
+    now = time.time()
+    for path, at in ((kept, now - 3600), (orphan, now - 3600), (young, now - 60)):
+        os.utime(path, (at, at))
 
     deleted = sweep_orphan_documents(older_than_minutes=30)
     assert [Path(name).name for name in deleted] == ["GZ-orphan-1.pdf"]
