@@ -99,6 +99,12 @@ def worker(require_postgres, tasks_to_broker, tmp_path):
     try:
         yield proc, mail_dir, log
     finally:
+        stop(proc)
+
+
+def stop(proc):
+    """Stop a worker process: politely, then for good."""
+    if proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(timeout=20)

@@ -23,7 +23,7 @@ from accounts.mail import notifications_mail_pending
 from accounts.models import Notification
 from applications.jobs import requeue_missing_work
 from applications.models import Status, SubmittedDocument
-from tests.applications.test_celery_worker import BASE_DIR, database_url, tasks_sent_to
+from tests.applications.test_celery_worker import BASE_DIR, database_url, stop, tasks_sent_to
 from tests.factories import ApplicationFactory, CompetitionFactory, OrganizationFactory, member_of
 from tests.portal.conftest import verified
 
@@ -77,13 +77,7 @@ class Rig:
 
     def stop_all(self):
         for proc, _log in self.workers:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=10)
+            stop(proc)
 
     def logs(self):
         return "\n".join(log.read_text()[-2000:] for _proc, log in self.workers)
