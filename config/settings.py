@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "config.middleware.AdminContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so a page from the cache still passes every middleware above on its way out.
+    "cms.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -276,6 +278,19 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 15 if CELERY_TASK_TIME_LI
 # Worker processes are recycled so memory left behind by PDF rendering is returned (tasks, KiB).
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 300_000)
+
+# --- Page cache (cms.pagecache) ---------------------------------------------------------------
+# Public pages for visitors who are not signed in, whole, for at most this many seconds (and never
+# past a call's opening or closing); every change the pages show makes them stale at once.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 300)
+# A caching proxy in front (e.g. nginx, Varnish) is purged by Wagtail when pages are published.
+if env.str("FRONTEND_CACHE_PURGE_URL", ""):
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
+    WAGTAILFRONTENDCACHE = {
+        "proxy": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+                  "LOCATION": env.str("FRONTEND_CACHE_PURGE_URL")},
+    }
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Commonweal 社区公益资助与创投管理平台"
