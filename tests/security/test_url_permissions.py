@@ -95,7 +95,7 @@ def _cases(w):
         # site-wide
         "healthz": [({}, EVERYONE)],
         "csp_report": [({}, set())],  # POST only
-        "set_language": [({}, set())],  # POST only (redirects on GET)
+        "set_language": [({}, set())],  # switches the language and redirects
         "project_disclosure": [({"reference": project.reference}, EVERYONE),
                                ({"reference": draft.reference or "GZ-NONE"}, set())],
         # public site (cms)
