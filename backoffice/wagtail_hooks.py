@@ -11,3 +11,4 @@ from . import review  # noqa: F401  expert review
 from . import publicity  # noqa: F401  公示 and objections
 from . import calendar  # noqa: F401  the working-day calendar
 from . import registry  # noqa: F401  the organization registry (import and export)
+from . import todo  # noqa: F401  the staff to-do panel on the home page
