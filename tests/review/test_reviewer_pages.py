@@ -187,6 +187,7 @@ def test_assignment_list_query_count_does_not_grow(client, call, me, rows, djang
     for _ in range(rows):
         services.assignment_create(application=application_in(Status.UNDER_REVIEW, competition=call), reviewer=me)
     login(client, me)
+    client.get("/review/")  # warm: the site menu's site lookup is cached after the first request
     # session, user, reviewer profile, TOTP authenticator, the assignments with call, org and sheet
     with django_assert_num_queries(5):
         response = client.get("/review/")
