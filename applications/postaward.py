@@ -152,8 +152,12 @@ def agreement_upload_scan(*, application, actor, uploaded):
     return agreement
 
 
+@services.outermost
 def agreement_confirm(*, application, actor):
-    """Staff confirm the signed scan: the application becomes contracted, tranches and reports are planned."""
+    """Staff confirm the signed scan: the application becomes contracted, tranches and reports are planned.
+
+    One transaction: a project is never contracted without its tranches and report schedule.
+    """
     _require_staff(actor, application)
     agreement = Agreement.objects.filter(application=application).first()
     if agreement is None or agreement.signed_scan_id is None:
@@ -164,7 +168,7 @@ def agreement_confirm(*, application, actor):
             _("The call's report schedule has no final report, so the project could never be completed: staff must add one first."),
             code="invalid",
         )
-    services.application_sign_agreement(application=application, actor=actor, note=_("Signed agreement confirmed"))
+    services.application_sign_agreement.joined(application=application, actor=actor, note=_("Signed agreement confirmed"))
     Agreement.objects.filter(pk=agreement.pk).update(confirmed_at=timezone.now(), confirmed_by=actor)
     application.refresh_from_db()
     tranches_create(application=application)
@@ -550,10 +554,10 @@ def report_accept(*, report, actor, grade="", note=""):
         r.staff_note = note or r.staff_note
         r.save(update_fields=["state", "accepted_at", "grade", "staff_note"])
         _notify_report(r, "accepted")
+        if r.kind == ReportKind.FINAL and r.grade != Report.Grade.FAIL:
+            services.application_complete.joined(application=r.application, actor=actor, note=_("Final report accepted"))
     holds_update()
     report.refresh_from_db()
-    if r.kind == ReportKind.FINAL and r.grade != Report.Grade.FAIL:
-        services.application_complete(application=r.application, actor=actor, note=_("Final report accepted"))
     return r
 
 

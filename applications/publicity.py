@@ -171,9 +171,14 @@ def _notify_bureau_of_objection(objection):
     account_services.notifications_enqueue_mail(ids)
 
 
+@services.outermost
 def objection_decide(*, objection, actor, upheld, investigation):
     """Record the investigation and the decision. Upheld cancels the award (declined, logged,
     the organization notified); dismissed lets the 公示 run its course.
+
+    One transaction: the decision and the cancellation it causes are written together or not at
+    all. The application is locked first (as every workflow step locks it), so the award job
+    cannot run between the decision and the cancellation.
     """
     investigation = (investigation or "").strip()
     application = objection.application
@@ -181,36 +186,25 @@ def objection_decide(*, objection, actor, upheld, investigation):
         raise ApplicationError(_("Only staff of the bureau that runs this call can decide its objections."), code="forbidden")
     if not investigation:
         raise ApplicationError(_("Record what the investigation found; it is kept with the decision."), code="invalid")
-    with transaction.atomic():
-        locked = Objection.objects.select_for_update().get(pk=objection.pk)
-        if locked.state != Objection.State.OPEN:
-            raise ApplicationError(
-                _("This objection was already decided (%(state)s).") % {"state": locked.get_state_display()},
-                code="decided",
-            )
-        locked.state = Objection.State.UPHELD if upheld else Objection.State.DISMISSED
-        locked.investigation = investigation
-        locked.decided_at = timezone.now()
-        locked.decided_by = actor
-        locked.save(update_fields=["state", "investigation", "decided_at", "decided_by"])
-    if upheld:
-        # The decision is committed first: from now on the upheld objection blocks the award
-        # even if the cancellation below fails, and the award job never runs in between.
-        application.refresh_from_db()
-        if application.status == Status.PUBLICIZING:
-            try:
-                services.application_cancel_after_objection(
-                    application=application, actor=actor,
-                    reason=_("Objection upheld after investigation: %(finding)s") % {"finding": investigation},
-                )
-            except ApplicationError:
-                application.refresh_from_db()
-                if application.status == Status.PUBLICIZING:
-                    Objection.objects.filter(pk=locked.pk).update(
-                        state=Objection.State.OPEN, investigation="", decided_at=None, decided_by=None
-                    )
-                    raise
+    app = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    locked = Objection.objects.select_for_update().get(pk=objection.pk)
+    if locked.state != Objection.State.OPEN:
+        raise ApplicationError(
+            _("This objection was already decided (%(state)s).") % {"state": locked.get_state_display()},
+            code="decided",
+        )
+    locked.state = Objection.State.UPHELD if upheld else Objection.State.DISMISSED
+    locked.investigation = investigation
+    locked.decided_at = timezone.now()
+    locked.decided_by = actor
+    locked.save(update_fields=["state", "investigation", "decided_at", "decided_by"])
+    if upheld and app.status == Status.PUBLICIZING:
+        services.application_cancel_after_objection.joined(
+            application=app, actor=actor,
+            reason=_("Objection upheld after investigation: %(finding)s") % {"finding": investigation},
+        )
     objection.refresh_from_db()
+    application.refresh_from_db()
     return objection
 
 

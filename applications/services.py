@@ -6,6 +6,7 @@ and queues mail for after the commit. A refusal raises ``ApplicationError`` with
 person can act on.
 """
 
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -160,9 +161,36 @@ def _notify_applicant(app, entry, name):
     account_services.notifications_enqueue_mail(ids)
 
 
+def outermost(service):
+    """Run ``service`` in a durable transaction of its own (nobody can nest it by accident).
+
+    ``service.joined`` is the same service inside the caller's transaction: a service that makes
+    several steps (confirm the agreement and plan its tranches, decide an objection and cancel the
+    award) calls the ``joined`` steps within its own outermost transaction, so a failure anywhere
+    leaves nothing written.
+    """
+
+    @functools.wraps(service)
+    def durable(**kwargs):
+        with transaction.atomic(durable=True):
+            return service(**kwargs)
+
+    durable.joined = service
+    return durable
+
+
+def _enqueue_submitted_pdf(entry):
+    from .tasks import generate_application_pdf
+
+    # The submission is kept whatever happens to the queue: if the broker is down the enqueue is
+    # logged and skipped (robust), the receipt says the PDF will follow, and the periodic
+    # requeue_missing_work job renders it once the broker is back.
+    transaction.on_commit(lambda: generate_application_pdf.delay(entry.pk), robust=True)
+
+
 def _run(application, name, *, actor, note="", expected_version=None, before=None, **kwargs):
-    """Lock, check, transition, log and notify, all in one transaction."""
-    with transaction.atomic(durable=True):
+    """Lock, check, transition, log and notify, inside the caller's transaction (see ``outermost``)."""
+    with transaction.atomic():
         app = _lock(application)
         if expected_version is not None and app.version != expected_version:
             raise ApplicationError(
@@ -188,6 +216,9 @@ def _run(application, name, *, actor, note="", expected_version=None, before=Non
                 code="concurrent",
             ) from None
         _notify_applicant(app, entry, name)
+        if name in ("submit", "resubmit"):
+            # Every submit keeps its 申报书, whichever path it came by (portal, seed, admin).
+            _enqueue_submitted_pdf(entry)
     application.refresh_from_db()
     return app
 
@@ -295,27 +326,32 @@ def _assign_reference(app):
     app.reference = f"{prefix}-{counter.last:04d}"
 
 
+@outermost
 def application_submit(*, application, actor, expected_version=None):
     """Submit a draft: only inside the call's window, for an eligible organization, with a valid budget."""
     return _run(application, "submit", actor=actor, expected_version=expected_version,
                 before=_assign_reference, now=timezone.now())
 
 
+@outermost
 def application_resubmit(*, application, actor, expected_version=None):
     """Resubmit after a return: only before the revision deadline."""
     return _run(application, "resubmit", actor=actor, expected_version=expected_version, now=timezone.now())
 
 
+@outermost
 def application_accept_eligible(*, application, actor, note=""):
     return _run(application, "accept_eligible", actor=actor, note=note)
 
 
+@outermost
 def application_reject_ineligible(*, application, actor, reason):
     if not reason or not reason.strip():
         raise ApplicationError(_("Give the reason the application is not eligible; the applicant will read it."), code="invalid")
     return _run(application, "reject_ineligible", actor=actor, note=reason, reason=reason)
 
 
+@outermost
 def application_return_for_revision(*, application, actor, reason, deadline=None):
     """Return for 补正 with the reason and the deadline for resubmission (default: the call's days)."""
     if not reason or not reason.strip():
@@ -327,15 +363,18 @@ def application_return_for_revision(*, application, actor, reason, deadline=None
     return _run(application, "return_for_revision", actor=actor, note=reason, reason=reason, deadline=deadline)
 
 
+@outermost
 def application_open_review(*, application, actor):
     return _run(application, "open_review", actor=actor)
 
 
+@outermost
 def application_complete_review(*, application):
     """Moves to reviewed by itself once the last score sheet is in (called by review services)."""
     return _run(application, "complete_review", actor=None)
 
 
+@outermost
 def application_shortlist(*, application, actor, note=""):
     return _run(application, "shortlist", actor=actor, note=note)
 
@@ -367,6 +406,7 @@ def _require_reason(reason, message):
         raise ApplicationError(message, code="invalid")
 
 
+@outermost
 def application_recommend(*, application, actor, amount, note=""):
     amount = _amount(amount)
     if amount <= 0:
@@ -381,12 +421,14 @@ def application_recommend(*, application, actor, amount, note=""):
     return _run(application, "recommend", actor=actor, note=note or _("Amount: %(amount)s yuan") % {"amount": amount}, amount=amount)
 
 
+@outermost
 def application_decline(*, application, actor, reason):
     """Not funded; the applicant reads the reason."""
     _require_reason(reason, _("Give the reason the application is not funded; the applicant will read it."))
     return _run(application, "decline", actor=actor, note=reason, reason=reason)
 
 
+@outermost
 def application_publicize(*, application, actor, start=None):
     """Put a recommended application into 公示 for the call's number of Chinese working days."""
     window = publicity_window(start or timezone.now(), application.competition.publicity_working_days)
@@ -396,24 +438,29 @@ def application_publicize(*, application, actor, start=None):
     return _run(application, "publicize", actor=actor, note=note, ends_at=window.ends_at)
 
 
+@outermost
 def application_cancel_after_objection(*, application, actor, reason):
     _require_reason(reason, _("Give the finding of the objection that cancels the award; the applicant will read it."))
     return _run(application, "cancel_after_objection", actor=actor, note=reason, reason=reason)
 
 
+@outermost
 def application_award(*, application):
     """The 公示 ended with no open or upheld objection (run by the scheduled job)."""
     return _run(application, "award", actor=None)
 
 
+@outermost
 def application_sign_agreement(*, application, actor, note=""):
     return _run(application, "sign_agreement", actor=actor, note=note)
 
 
+@outermost
 def application_complete(*, application, actor, note=""):
     return _run(application, "complete", actor=actor, note=note)
 
 
+@outermost
 def application_terminate(*, application, actor, reason, return_amount=Decimal("0")):
     """End a contracted project early; what must be paid back is between 0 and the award."""
     _require_reason(reason, _("Give the reason for terminating the project."))
@@ -429,5 +476,6 @@ def application_terminate(*, application, actor, reason, return_amount=Decimal("
     return _run(application, "terminate", actor=actor, note=reason, reason=reason, return_amount=return_amount)
 
 
+@outermost
 def application_withdraw(*, application, actor, note=""):
     return _run(application, "withdraw", actor=actor, note=note)

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,7 +39,7 @@ from .forms import (
 )
 from .models import Application, Attachment, Membership, Organization, Status, SubmittedDocument
 from .services import ApplicationError
-from .tasks import SUBMIT_TRANSITIONS, generate_application_pdf
+from .tasks import SUBMIT_TRANSITIONS
 from .uploads import attachment_create, attachment_delete, can_download_attachment
 
 portal_view = verified_email_required
@@ -503,11 +502,7 @@ def application_submit(request, pk):
             return _already_submitted(request, app)
         messages.error(request, exc.message)
         return redirect("applications:application_detail", pk=app.pk)
-    entry = _latest_submit_entry(app)
-    # The submission is kept whatever happens to the queue: if the broker is down the enqueue is
-    # logged and skipped (robust), the receipt says the PDF will follow, and the periodic
-    # requeue_missing_work job renders it once the broker is back.
-    transaction.on_commit(lambda: generate_application_pdf.delay(entry.pk), robust=True)
+    # The service enqueued the 申报书 on commit.
     messages.success(request, _("Your application is submitted. Keep the reference number."))
     return redirect("applications:receipt", pk=app.pk)
 

@@ -1,8 +1,9 @@
 """Review writes. The workflow step ``under_review → reviewed`` is driven from here.
 
-Workflow steps go through ``applications.services`` (which run in their own durable
-transaction), so the services here never wrap them in an outer transaction: they write their
-own rows in short transactions before or after, and undo their rows when the step is refused.
+Workflow steps go through ``applications.services``; a service here that makes several steps
+runs them as ``joined`` steps inside its own outermost transaction (``applications.services.
+outermost``), so a crash leaves nothing written, and a step refused for one application is
+undone with its savepoint, never by deleting rows by hand.
 """
 
 from dataclasses import dataclass, field
@@ -193,56 +194,51 @@ def _plan_for_call(competition):
     return applications, profiles, plan
 
 
+@application_services.outermost
 def assignments_generate(*, competition, actor):
     """Give every eligible application of the call its number of reviewers and open its review.
 
     Never a conflicted reviewer; loads across the bureau's pool differ by at most one whenever
     that is possible; the same input gives the same assignment (seeded by the call's id).
     Applications already under review that lost a reviewer are topped up. Nothing is written
-    when some application cannot get enough reviewers: the error names them.
+    when some application cannot get enough reviewers: the error names them. One transaction:
+    an application whose review the workflow refuses to open keeps none of its new reviewers
+    (its savepoint is rolled back), and a failure anywhere else leaves nothing written.
     """
     _require_staff(actor, competition)
     # Two staff pressing the button together: the second waits here, then finds the places
-    # filled and adds nothing. The workflow steps run after this transaction (they are durable).
-    with transaction.atomic():
-        Competition.objects.select_for_update().filter(pk=competition.pk).first()
-        applications, profiles, plan = _plan_for_call(competition)
-        outcome = AssignmentOutcome(balanced=plan.balanced)
-        users = {p.user_id: p.user for p in profiles}
-        outcome.loads = {users[rid]: load for rid, load in sorted(plan.loads.items())}
-        created = {}
-        for app in applications:
-            new_ids = plan.assignments.get(app.pk, [])
-            created[app.pk] = [assignment_create(application=app, reviewer=users[rid]) for rid in new_ids]
-            if new_ids:
-                _log(competition=competition, application=app, actor=actor, action="assignment.generated",
-                     note=", ".join(users[rid].display_name for rid in new_ids))
-            outcome.created += len(new_ids)
+    # filled and adds nothing.
+    Competition.objects.select_for_update().filter(pk=competition.pk).first()
+    applications, profiles, plan = _plan_for_call(competition)
+    outcome = AssignmentOutcome(balanced=plan.balanced)
+    users = {p.user_id: p.user for p in profiles}
+    outcome.loads = {users[rid]: load for rid, load in sorted(plan.loads.items())}
     per_reviewer = {}
     for app in applications:
-        if app.status == Status.ELIGIBLE:
-            try:
-                application_services.application_open_review(application=app, actor=actor)
-            except application_services.ApplicationError as exc:
-                app.refresh_from_db(fields=["status"])
-                if app.status != Status.UNDER_REVIEW:  # not opened by anyone: take its reviewers back
-                    Assignment.objects.filter(pk__in=[a.pk for a in created[app.pk]]).delete()
-                    outcome.created -= len(created[app.pk])
-                    outcome.refused[app] = exc.message
-                    continue
-            else:
-                outcome.opened.append(app)
-        for assignment in created[app.pk]:
+        new_ids = plan.assignments.get(app.pk, [])
+        try:
+            with transaction.atomic():
+                created = [assignment_create(application=app, reviewer=users[rid]) for rid in new_ids]
+                if new_ids:
+                    _log(competition=competition, application=app, actor=actor, action="assignment.generated",
+                         note=", ".join(users[rid].display_name for rid in new_ids))
+                if app.status == Status.ELIGIBLE:
+                    application_services.application_open_review.joined(application=app, actor=actor)
+                    outcome.opened.append(app)
+        except application_services.ApplicationError as exc:
+            outcome.refused[app] = exc.message
+            continue
+        outcome.created += len(new_ids)
+        for assignment in created:
             per_reviewer[assignment.reviewer_id] = per_reviewer.get(assignment.reviewer_id, 0) + 1
-    with transaction.atomic():
-        stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
-        for rid, n in per_reviewer.items():
-            _notify_reviewer(
-                users[rid], key=f"review-assign:{competition.pk}:{rid}:{stamp}",
-                subject=_("%(n)d application(s) to review for %(call)s") % {"n": n, "call": competition.title},
-                body=_("You have been assigned %(n)d application(s) to review. Declare a conflict if you have one.")
-                % {"n": n},
-            )
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    for rid, n in per_reviewer.items():
+        _notify_reviewer(
+            users[rid], key=f"review-assign:{competition.pk}:{rid}:{stamp}",
+            subject=_("%(n)d application(s) to review for %(call)s") % {"n": n, "call": competition.title},
+            body=_("You have been assigned %(n)d application(s) to review. Declare a conflict if you have one.")
+            % {"n": n},
+        )
     return outcome
 
 
@@ -511,6 +507,7 @@ def applications_shortlist(*, competition, actor, applications):
     return done, refused
 
 
+@application_services.outermost
 def funding_confirm(*, competition, actor, decisions, decline_reason=""):
     """Recommend the chosen applications with their amounts and decline the others.
 
@@ -522,6 +519,8 @@ def funding_confirm(*, competition, actor, decisions, decline_reason=""):
     per application so staff can see which ones need attention.
     """
     _require_staff(actor, competition)
+    # Two staff confirming together: the second waits and counts the first one's amounts.
+    Competition.objects.select_for_update().filter(pk=competition.pk).first()
     unpitched = selectors.shortlisted_without_pitch_score(competition, [app for app, _a in decisions])
     if unpitched:
         # The pitch is part of the final score: deciding before it is scored decides on half a score.
@@ -541,21 +540,24 @@ def funding_confirm(*, competition, actor, decisions, decline_reason=""):
         )
     reason = decline_reason.strip() or _("Not selected for funding after the expert review and ranking.")
     recommended, declined, refused = [], [], {}
+    # One transaction: the whole confirmation is written or none of it. A step the workflow
+    # refuses for one application is rolled back with its savepoint and reported.
     for application, amount in decisions:
         if application.competition_id != competition.pk:
             refused[application] = _("This application belongs to another call.")
             continue
         try:
-            if amount:
-                application_services.application_recommend(application=application, actor=actor, amount=amount)
-                recommended.append(application)
-                action, note = "funding.recommended", str(amount)
-            else:
-                application_services.application_decline(application=application, actor=actor, reason=reason)
-                declined.append(application)
-                action, note = "funding.declined", reason
+            with transaction.atomic():
+                if amount:
+                    application_services.application_recommend.joined(application=application, actor=actor, amount=amount)
+                    action, note = "funding.recommended", str(amount)
+                else:
+                    application_services.application_decline.joined(application=application, actor=actor, reason=reason)
+                    action, note = "funding.declined", reason
         except application_services.ApplicationError as exc:
             refused[application] = exc.message
             action, note = "funding.refused", exc.message
+        else:
+            (recommended if amount else declined).append(application)
         _log(competition=competition, application=application, actor=actor, action=action, note=note)
     return recommended, declined, refused

@@ -74,7 +74,7 @@ def _report(label, times, wall, bare_rate=None):
 @pytest.mark.django_db
 def test_sequential_submits_against_a_bare_insert(monkeypatch, django_capture_on_commit_callbacks):
     queue = _Queue()
-    monkeypatch.setattr("applications.views.generate_application_pdf", queue)
+    monkeypatch.setattr("applications.tasks.generate_application_pdf", queue)
     _call, clients = _setup(N)
     start = time.perf_counter()
     bare_times = _bare(clients[0][0], N)
@@ -97,7 +97,7 @@ def test_sequential_submits_against_a_bare_insert(monkeypatch, django_capture_on
 @pytest.mark.django_db(transaction=True)
 def test_sixteen_clients_at_the_deadline(require_postgres, monkeypatch):
     queue = _Queue()
-    monkeypatch.setattr("applications.views.generate_application_pdf", queue)
+    monkeypatch.setattr("applications.tasks.generate_application_pdf", queue)
     _call, clients = _setup(N)
     times, errors, lock = [], [], threading.Lock()
     work = list(clients) + list(clients[: N // 4])  # a quarter are double taps

@@ -225,14 +225,14 @@ def test_an_application_the_workflow_refuses_to_open_loses_its_new_reviewers(cal
     call.save()
     ok, refused = application_in(Status.ELIGIBLE, competition=call), application_in(Status.ELIGIBLE, competition=call)
     reviewer(bureau)
-    real = application_services.application_open_review
+    real = application_services.application_open_review.joined
 
     def open_review(*, application, actor):
         if application.pk == refused.pk:
             raise application_services.ApplicationError("withdrawn a moment ago")
         return real(application=application, actor=actor)
 
-    monkeypatch.setattr(application_services, "application_open_review", open_review)
+    monkeypatch.setattr(application_services.application_open_review, "joined", open_review)
     outcome = services.assignments_generate(competition=call, actor=staff)
     assert outcome.created == 1 and [a.pk for a in outcome.opened] == [ok.pk]
     assert outcome.refused == {refused: "withdrawn a moment ago"}
