@@ -150,3 +150,14 @@ def test_home_page_is_the_site_root(seeded, client):
     response = client.get("/")
     assert response.status_code == 200
     assert HOME_TITLE in response.content.decode()
+
+
+def test_applicant10_has_a_confirmed_agreement_a_tranche_to_pay_and_reports_due(seeded, db):
+    """What the README's table promises for applicant10: the post-award path walked for real."""
+    project = Application.objects.get(organization__memberships__user__email="applicant10@example.org")
+    assert project.status == Status.CONTRACTED
+    assert project.agreement.confirmed_at is not None and project.agreement.signed_scan is not None
+    assert project.disbursements.count() == 3
+    reports = list(project.reports.order_by("due_date"))
+    assert [r.kind for r in reports] == ["midterm", "final"]
+    assert all(r.due_date > timezone.localdate() for r in reports)

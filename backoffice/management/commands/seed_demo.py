@@ -19,12 +19,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 from stdnum.cn import uscc
 
+from applications import postaward
 from applications import services as app_services
 from applications.models import Application, Organization, Status
 from competitions.models import (
@@ -541,10 +543,15 @@ class Command(BaseCommand):
     def _step_award(self, app, **_):
         return app_services.application_award(application=app)
 
-    def _step_sign(self, app, *, demo, call_key, **_):
-        return app_services.application_sign_agreement(
-            application=app, actor=demo.staff[call_key], note="资助协议已签订（演示）。"
-        )
+    def _step_sign(self, app, *, owner, demo, call_key, **_):
+        """The post-award path a bureau walks: the organization uploads its signed agreement (here the
+        generated PDF stands in for the stamped scan), staff confirm it, and the tranches and the
+        report schedule follow, so the project has a first tranche to pay and reports due."""
+        agreement = postaward.agreement_generate(application=app, actor=owner)
+        with agreement.file.open("rb") as generated:
+            scan = SimpleUploadedFile("签字盖章协议.pdf", generated.read(), content_type="application/pdf")
+        postaward.agreement_upload_scan(application=app, actor=owner, uploaded=scan)
+        return postaward.agreement_confirm(application=app, actor=demo.staff[call_key])
 
     def _assign(self, app, demo, call_key, stage):
         """The call's number of reviewers from the bureau's pool, added by its staff; the review
