@@ -3,9 +3,11 @@
 """
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from .models import Notification
@@ -13,6 +15,9 @@ from .models import Notification
 # A notification still unmailed this long after it was made lost its task (queue down, worker
 # crashed, mail server refused): the scheduled job mails it.
 PENDING_AFTER = dt.timedelta(minutes=10)
+# How long a sender's claim on a mail holds before another may send it: longer than any send
+# takes (the task time limit stops one long before), shorter than the sweep's PENDING_AFTER.
+CLAIM_LEASE = dt.timedelta(minutes=5)
 
 
 def notifications_mail_pending(*, older_than=PENDING_AFTER, limit=500):
@@ -26,23 +31,32 @@ def notifications_mail_pending(*, older_than=PENDING_AFTER, limit=500):
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in ids if notification_send_mail(notification_id=pk))
+    claim = f"sweep-{uuid.uuid4()}"
+    return sum(1 for pk in ids if notification_send_mail(notification_id=pk, claim=claim))
 
 
-def notification_send_mail(*, notification_id):
-    """Mail one notification exactly once, even if two workers run this together.
+def notification_send_mail(*, notification_id, claim=None):
+    """Mail one notification once, even if two workers run this together, and never lose it.
 
-    The row is claimed by setting ``mailed_at`` where it is still empty; only the worker whose
-    update changed the row sends. If sending fails the claim is released so a retry can send.
+    The sender first claims the row for a while (``CLAIM_LEASE``) under its own name ``claim``, the
+    task's id; only the one whose update took the row sends, then records ``mailed_at``. A worker
+    killed between claim and send leaves a claim that the same task, delivered again by the
+    broker, takes back at once, and that anyone may take once the lease has run out. So a mail
+    is repeated only if the worker dies in the instant between the mail server's acceptance and
+    the row's update; it is never lost. If sending fails, the claim is released for the retry.
     """
-    claimed = Notification.objects.filter(pk=notification_id, mailed_at__isnull=True).update(
-        mailed_at=timezone.now()
+    now = timezone.now()
+    claim = claim or f"call-{uuid.uuid4()}"
+    free = Q(mail_claimed_at__isnull=True) | Q(mail_claimed_at__lt=now - CLAIM_LEASE) | Q(mail_claim=claim)
+    claimed = Notification.objects.filter(free, pk=notification_id, mailed_at__isnull=True).update(
+        mail_claim=claim, mail_claimed_at=now
     )
     if not claimed:
         return False
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     user = notification.user
     if not user.email:
+        Notification.objects.filter(pk=notification_id).update(mailed_at=timezone.now())  # nothing to send, ever
         return False
     body = notification.body
     if notification.url:
@@ -51,6 +65,7 @@ def notification_send_mail(*, notification_id):
         with translation.override(user.language or settings.LANGUAGE_CODE):
             send_mail(notification.subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     except Exception:
-        Notification.objects.filter(pk=notification_id).update(mailed_at=None)
+        Notification.objects.filter(pk=notification_id, mail_claim=claim).update(mail_claimed_at=None, mail_claim="")
         raise
+    Notification.objects.filter(pk=notification_id).update(mailed_at=timezone.now())
     return True

@@ -60,6 +60,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     mailed_at = models.DateTimeField(_("mailed"), null=True, blank=True)
+    # Who is sending the mail now, and since when (see accounts.mail.notification_send_mail).
+    mail_claim = models.CharField(max_length=60, blank=True, editable=False)
+    mail_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

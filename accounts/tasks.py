@@ -15,10 +15,12 @@ from . import mail
     retry_backoff=True,
     retry_jitter=True,
     max_retries=6,
+    bind=True,
 )
-def send_notification_mails(notification_ids):
+def send_notification_mails(self, notification_ids):
+    # The task's id names its claim: delivered again after its worker died, it takes its mails back.
     for notification_id in notification_ids:
-        mail.notification_send_mail(notification_id=notification_id)
+        mail.notification_send_mail(notification_id=notification_id, claim=f"task-{self.request.id}")
 
 
 @shared_task

@@ -127,6 +127,33 @@ def test_sending_twice_mails_once(mailoutbox):
     assert notification.mailed_at is not None
 
 
+def test_a_sender_killed_after_its_claim_loses_no_mail(mailoutbox, time_machine):
+    """A worker killed between claiming a mail and sending it: the broker delivers the same task
+    again, which takes its claim back at once; another sender waits until the claim runs out."""
+    from accounts.mail import CLAIM_LEASE
+
+    time_machine.move_to(dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone.utc), tick=False)
+    user = UserFactory(language="en")
+    notification, _ = account_services.notification_create(user=user, key="test:killed", subject="s", body="b")
+    # What the killed worker left: its claim, and no mail.
+    Notification.objects.filter(pk=notification.pk).update(
+        mail_claim="task-1", mail_claimed_at=dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
+    )
+    assert account_services.notification_send_mail(notification_id=notification.pk, claim="sweep-2") is False
+    assert mailoutbox == []
+    assert account_services.notification_send_mail(notification_id=notification.pk, claim="task-1") is True
+    assert len(mailoutbox) == 1
+
+    other, _ = account_services.notification_create(user=user, key="test:abandoned", subject="s2", body="b")
+    Notification.objects.filter(pk=other.pk).update(
+        mail_claim="task-3", mail_claimed_at=dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
+    )
+    time_machine.move_to(dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone.utc) + CLAIM_LEASE + dt.timedelta(seconds=1))
+    assert account_services.notifications_mail_pending(older_than=dt.timedelta(0)) == 1
+    assert [m.subject for m in mailoutbox] == ["s", "s2"]
+    assert Notification.objects.filter(mailed_at__isnull=True).count() == 0
+
+
 def test_creating_the_same_notification_twice_keeps_one():
     user = UserFactory()
     first, created_first = account_services.notification_create(user=user, key="k:1", subject="a", body="b")

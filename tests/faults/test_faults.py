@@ -127,12 +127,14 @@ def wait_until(predicate, what, rig, seconds=SETTLE_SECONDS):
     pytest.fail(f"no {what} within {seconds} s; workers' logs:\n{rig.logs()}")
 
 
-def assert_exactly_one_of_each(rig, people):
+def assert_exactly_one_of_each(rig, people, *, repeats=0):
+    """``repeats``: mails that may go out twice, for a worker killed in the instant between the
+    mail server's acceptance and the row's update (a repeated mail rather than a lost one)."""
     for application, member in people:
         application.refresh_from_db()
         assert application.status == Status.SUBMITTED
         assert SubmittedDocument.objects.filter(application=application).count() == 1, application.reference
-    assert rig.mails() == len(people)  # one mail each, none twice
+    assert len(people) <= rig.mails() <= len(people) + repeats  # one mail each, none lost
     on_disk = [p for p in (Path(settings.PRIVATE_MEDIA_ROOT) / "documents").rglob("*") if p.is_file()]
     assert len(on_disk) == len(people), "an orphan 申报书 file was left behind"
 
@@ -156,7 +158,7 @@ def test_a_worker_killed_mid_queue_loses_nothing(rig, client):
         done = wait_until(lambda: settled(rig, people), "recovery after the re-queue", rig)
     print(f"\nworker kill -9 after {done_before}/{APPLICANTS} PDFs: every PDF and mail present "
           f"{done - killed_at:.1f} s after the kill; re-queued by the backstop job: {requeued}")
-    assert_exactly_one_of_each(rig, people)
+    assert_exactly_one_of_each(rig, people, repeats=1)
 
 
 def test_the_broker_down_at_the_deadline_loses_nothing_and_shows_no_error(rig, client):
