@@ -55,15 +55,16 @@ def notification_send_mail(*, notification_id, claim=None):
         return False
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     user = notification.user
-    if not user.email:
+    address = user.email if user is not None else notification.email
+    if not address:
         Notification.objects.filter(pk=notification_id).update(mailed_at=timezone.now())  # nothing to send, ever
         return False
     body = notification.body
     if notification.url:
         body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
     try:
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            send_mail(notification.subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        with translation.override((user.language if user is not None else "") or settings.LANGUAGE_CODE):
+            send_mail(notification.subject, body, settings.DEFAULT_FROM_EMAIL, [address])
     except Exception:
         Notification.objects.filter(pk=notification_id, mail_claim=claim).update(mail_claimed_at=None, mail_claim="")
         raise

@@ -44,15 +44,18 @@ class User(AbstractUser):
 
 
 class Notification(models.Model):
-    """A message to one user, shown in the site and (once) sent by mail.
+    """A message to one user, shown in the site and (once) sent by mail; or a mail to an address
+    with no account behind it yet (an invitation), kept here so that every mail the system sends
+    is on record.
 
     ``key`` makes each notification unique per recipient and occasion, so that a job or a
     transition that runs twice creates, and mails, one notification.
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    email = models.EmailField(_("email address"), blank=True, help_text="Only when there is no user to write to.")
     key = models.CharField(max_length=200, unique=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))

@@ -1,12 +1,14 @@
 """Verification of the hash-chained TransitionLog (see ``TransitionLog``)."""
 
+from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, transaction
 
-from .models import Application, Status, TransitionLog
+from .models import Application, Disbursement, Objection, Report, Status, TransitionLog
 
-GENESIS_HASH = "0" * 64
+from .chain import GENESIS_HASH  # noqa: F401  (where it has always been read from)
 
 
 @dataclass
@@ -16,6 +18,8 @@ class ChainResult:
     problems: list = field(default_factory=list)
     damaged_applications: set = field(default_factory=set)
     seen: set = field(default_factory=set)
+    by_subject: Counter = field(default_factory=Counter)  # rows per subject kind
+    latest: dict = field(default_factory=dict)  # (subject, id) -> its newest chained row
 
     @property
     def problem(self):
@@ -64,6 +68,7 @@ def _verify():
         chain.append(row)
     if chain:
         _check_application(result, chain, heads, statuses)
+    _check_subjects(result)
     for app_id, head in heads.items():
         if app_id in result.seen:
             continue
@@ -102,6 +107,10 @@ def _check_application(result, chain, heads, statuses):
     result.seen.add(app_id)
     result.applications += 1
     result.rows += len(chain)
+    for row in chain:
+        result.by_subject[row.subject] += 1
+        if row.subject_id is not None:
+            result.latest[(row.subject, row.subject_id)] = row
     positions = range(1, len(chain) + 2 + max(row.seq for row in chain))
     by_hash = {row.hash: row for row in chain}
     expected_prev, expected_seq = GENESIS_HASH, 1
@@ -143,10 +152,59 @@ def _check_application(result, chain, heads, statuses):
             f"newest row left but its hash {last.hash[:12]}… is not the head the application records "
             f"({heads.get(app_id, '')[:12] or 'none'}…); rows after it were deleted or the head was altered.",
         )
-    if statuses.get(app_id) != last.to_state:
+    own = [row for row in chain if row.subject == TransitionLog.Subject.APPLICATION]
+    last = own[-1] if own else None
+    if last is None:
+        if statuses.get(app_id) != Status.DRAFT:
+            result.add(app_id, f"Application {app_id}: it is “{statuses.get(app_id)}” but no row of its chain "
+                               f"moved it there; its status was changed outside the workflow.")
+    elif statuses.get(app_id) != last.to_state:
         result.add(
             app_id,
             f"TransitionLog row id={last.pk} (application {app_id}, seq {last.seq}): it leaves the "
             f"application “{last.to_state}” but the application is “{statuses.get(app_id)}”; its status "
             f"was changed outside the workflow.",
         )
+
+
+SUBJECT_MODELS = (
+    (TransitionLog.Subject.DISBURSEMENT, Disbursement, "tranche", ("amount", "paid_on", "voucher")),
+    (TransitionLog.Subject.REPORT, Report, "report", ()),
+    (TransitionLog.Subject.OBJECTION, Objection, "objection", ()),
+)
+
+
+def _check_subjects(result):
+    """Each tranche, report and objection must stand where its newest chained row left it, and a
+    tranche's amount (and once paid its date and voucher) must be the figures that row vouches for."""
+    for subject, model, label, figures in SUBJECT_MODELS:
+        initial = model._meta.get_field("state").default
+        for values in model.objects.values("pk", "application_id", "state", *figures).iterator(chunk_size=2000):
+            pk, app_id, state = values["pk"], values["application_id"], values["state"]
+            row = result.latest.get((subject, pk))
+            where = f"{label.capitalize()} id={pk} (application {app_id})"
+            if row is None:
+                if state != initial or subject != TransitionLog.Subject.REPORT:
+                    result.add(app_id, f"{where}: it is “{state}” but has no row in its application's chain; "
+                                       f"it was made or changed outside the workflow.")
+                continue
+            at_row = f"TransitionLog row id={row.pk} (application {app_id}, seq {row.seq})"
+            if row.to_state != state:
+                result.add(app_id, f"{where}: it is “{state}” but {at_row} leaves it “{row.to_state}”; its state "
+                                   f"was changed outside the workflow.")
+            if figures:
+                _check_figures(result, values, row, where, at_row)
+
+
+def _check_figures(result, values, row, where, at_row):
+    recorded = row.data or {}
+    amount = Decimal(recorded["amount"]) if "amount" in recorded else None
+    if amount is not None and values["amount"] != amount:
+        result.add(values["application_id"], f"{where}: its amount is {values['amount']} but {at_row} records "
+                                             f"{amount}; the tranche was changed outside the workflow.")
+    if values["state"] == Disbursement.State.PAID:
+        paid_on = values["paid_on"].isoformat() if values["paid_on"] else None
+        if (paid_on, values["voucher"]) != (recorded.get("paid_on"), recorded.get("voucher")):
+            result.add(values["application_id"], f"{where}: it was paid on {paid_on} with voucher {values['voucher']} but "
+                                                 f"{at_row} records {recorded.get('paid_on')} with voucher "
+                                                 f"{recorded.get('voucher')}; the payment was changed outside the workflow.")

@@ -12,7 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from stdnum.cn import uscc
 
 from competitions.models import (
@@ -168,6 +168,20 @@ class Membership(models.Model):
         verbose_name_plural = _("members")
 
 
+class FSMRefreshMixin:
+    """django-fsm's own refresh_from_db switches ``protected`` off and on for the field object
+    that every instance shares, which races between threads (a 500 under concurrent requests).
+    Dropping the cached state from this instance lets the reload set it instead."""
+
+    STATE_FIELD = "state"
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        if fields is None or self.STATE_FIELD in fields:
+            self.__dict__.pop(self.STATE_FIELD, None)
+        models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
+        self._update_initial_state()
+
+
 # Withdrawal is possible from every state before the award that is not already final.
 WITHDRAWABLE = [
     Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.ELIGIBLE, Status.UNDER_REVIEW,
@@ -175,12 +189,14 @@ WITHDRAWABLE = [
 ]
 
 
-class Application(ConcurrentTransitionMixin, models.Model):
+class Application(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model):
     """An organization's application to one call, moved through the workflow by services only.
 
     Transition bodies change this row and nothing else; ``applications.services`` calls them
     inside a transaction with the row locked, checks the reasons, and writes the audit log.
     """
+
+    STATE_FIELD = "status"
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="applications"
@@ -340,15 +356,6 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def withdraw(self):
         pass
 
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
-        # django-fsm's own refresh_from_db switches ``protected`` off and on for the field object
-        # that every instance shares, which races between threads (a 500 under concurrent
-        # requests). Dropping the cached state from this instance lets the reload set it instead.
-        if fields is None or "status" in fields:
-            self.__dict__.pop("status", None)
-        models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
-        self._update_initial_state()
-
     # ----- reads ---------------------------------------------------------------------------
 
     @property
@@ -391,45 +398,63 @@ class ReferenceCounter(models.Model):
 
 
 class TransitionLog(models.Model):
-    """Append-only, hash-chained history of an application's states.
+    """Append-only, hash-chained history of an application and of everything that hangs on it.
 
-    ``hash`` is the SHA-256 of this row's content and ``prev_hash`` (the previous row's hash of
-    the same application), so any edit or deletion breaks the chain; ``verify_audit_log`` finds it.
+    One chain per application: its own workflow, and the tranches, reports, objections and review
+    decisions (assignments, funding) that belong to it, each row naming its ``subject``. One chain
+    per application rather than one per object because the questions asked of it are about a
+    project ("who approved and who paid its tranches, after which report"), because every step
+    already locks the application row (so appends never race), and because a deleted tranche row
+    still leaves its chained history behind. ``data`` holds the figures a row vouches for (a
+    payment's amount, date and voucher). ``hash`` is the SHA-256 of the row's content and
+    ``prev_hash`` (the previous row's hash of the same application), so any edit or deletion
+    breaks the chain; ``verify_audit_log`` finds it.
     """
+
+    class Subject(models.TextChoices):
+        APPLICATION = "application", _("Application")
+        DISBURSEMENT = "disbursement", _("Tranche")
+        REPORT = "report", _("Report")
+        OBJECTION = "objection", _("Objection")
+        REVIEW = "review", _("Review")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="log")
     seq = models.PositiveIntegerField()
+    subject = models.CharField(max_length=20, choices=Subject.choices, default=Subject.APPLICATION)
+    subject_id = models.PositiveIntegerField(null=True, blank=True)
     from_state = models.CharField(max_length=20)
     to_state = models.CharField(max_length=20)
     transition = models.CharField(max_length=60)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["application_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["application", "seq"], name="unique_log_seq")]
+        indexes = [models.Index(fields=["subject", "subject_id"])]
         verbose_name = _("transition log entry")
         verbose_name_plural = _("transition log")
 
     def content(self):
-        return json.dumps(
-            {
-                "application": self.application_id,
-                "seq": self.seq,
-                "from": self.from_state,
-                "to": self.to_state,
-                "transition": self.transition,
-                "actor": self.actor_id,
-                "at": self.at.astimezone(dt.timezone.utc).isoformat() if self.at else None,
-                "note": self.note,
-                "prev": self.prev_hash,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-        )
+        content = {
+            "application": self.application_id,
+            "seq": self.seq,
+            "from": self.from_state,
+            "to": self.to_state,
+            "transition": self.transition,
+            "actor": self.actor_id,
+            "at": self.at.astimezone(dt.timezone.utc).isoformat() if self.at else None,
+            "note": self.note,
+            "prev": self.prev_hash,
+        }
+        # Rows about the application itself hash as they always did, so older chains still verify.
+        if self.subject != self.Subject.APPLICATION or self.subject_id is not None or self.data:
+            content.update(subject=self.subject, subject_id=self.subject_id, data=self.data)
+        return json.dumps(content, sort_keys=True, ensure_ascii=False)
 
     def compute_hash(self):
         return hashlib.sha256(self.content().encode("utf-8")).hexdigest()
@@ -441,8 +466,9 @@ class TransitionLog(models.Model):
         super().save(*args, **kwargs)
 
 
-class Report(models.Model):
-    """A mid-term or final report of a funded project."""
+class Report(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model):
+    """A mid-term or final report of a funded project: written by the organization, submitted,
+    then returned for changes or accepted by staff (``applications.postaward`` runs the steps)."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -459,7 +485,7 @@ class Report(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="reports")
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
     due_date = models.DateField(_("due"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    state = FSMField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT, protected=True)
     narrative = models.TextField(_("narrative"), blank=True)
     beneficiaries_reached = models.PositiveIntegerField(_("people served"), null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
@@ -473,20 +499,39 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
 
+    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED,
+                permission=perms.for_transition(perms.can_write_report), conditions=[rules.project_in_progress])
+    def submit(self, *, now):
+        self.submitted_at = now
 
-class Disbursement(models.Model):
-    """One tranche of an award: planned from the call's tranche plan, approved, then paid."""
+    @transition(field=state, source=State.SUBMITTED, target=State.RETURNED,
+                permission=perms.for_transition(perms.can_manage_project_item), conditions=[rules.project_in_progress])
+    def send_back(self, *, reason):
+        self.staff_note = reason
+
+    @transition(field=state, source=State.SUBMITTED, target=State.ACCEPTED,
+                permission=perms.for_transition(perms.can_manage_project_item), conditions=[rules.project_in_progress])
+    def accept(self, *, now, grade, staff_note):
+        self.grade = grade
+        self.accepted_at = now
+        self.staff_note = staff_note or self.staff_note
+
+
+class Disbursement(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model):
+    """One tranche of an award: planned from the call's tranche plan, approved, then paid; held
+    while a report of the project is overdue and released when it is accepted."""
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
         APPROVED = "approved", _("Approved")
+        HELD = "held", _("Held: a report is overdue")
         PAID = "paid", _("Paid")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="disbursements")
     position = models.PositiveSmallIntegerField(default=0)
     trigger = models.CharField(_("trigger"), max_length=10, choices=TrancheTrigger.choices)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, validators=NOT_NEGATIVE)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
+    state = FSMField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED, protected=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     voucher = models.CharField(_("voucher number"), max_length=60, blank=True)
     # Post-award (applications.postaward): when staff approved it, and since when it is held
@@ -500,14 +545,49 @@ class Disbursement(models.Model):
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
 
+    @transition(field=state, source=State.PLANNED, target=State.APPROVED,
+                permission=perms.for_transition(perms.can_manage_project_item),
+                conditions=[rules.project_payable, rules.tranche_trigger_met])
+    def approve(self, *, now):
+        self.approved_at = now
 
-class Objection(models.Model):
-    """A written, real-name objection filed during the 公示."""
+    @transition(field=state, source=State.APPROVED, target=State.PAID,
+                permission=perms.for_transition(perms.can_manage_project_item), conditions=[rules.project_payable])
+    def pay(self, *, paid_on, voucher):
+        self.paid_on = paid_on
+        self.voucher = voucher
+
+    @transition(field=state, source=[State.PLANNED, State.APPROVED], target=State.HELD,
+                permission=perms.for_transition(perms.is_system))
+    def hold(self, *, now):
+        self.held_at = now
+
+    @transition(field=state, source=State.HELD, target=RETURN_VALUE(State.PLANNED, State.APPROVED),
+                permission=perms.for_transition(perms.is_system))
+    def release(self):
+        self.held_at = None
+        return self.State.APPROVED if self.approved_at else self.State.PLANNED
+
+    def save(self, *args, **kwargs):
+        # A paid tranche's figures are what the chain vouches for: no screen or script rewrites them.
+        if self.pk is not None:
+            stored = Disbursement.objects.filter(pk=self.pk, state=self.State.PAID).values_list("amount", "paid_on", "voucher").first()
+            if stored is not None and stored != (self.amount, self.paid_on, self.voucher):
+                raise ValidationError(_("This tranche is paid; its amount, date and voucher can no longer be changed."))
+        super().save(*args, **kwargs)
+
+
+class Objection(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model):
+    """A written, real-name objection filed during the 公示: received, investigated by the
+    bureau, then upheld (the award is cancelled) or dismissed."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Under investigation")
+        OPEN = "open", _("Received")
+        INVESTIGATING = "investigating", _("Under investigation")
         UPHELD = "upheld", _("Upheld")
         DISMISSED = "dismissed", _("Dismissed")
+
+    UNDECIDED = (State.OPEN, State.INVESTIGATING)
 
     class ObjectorKind(models.TextChoices):
         PERSON = "person", _("A person")
@@ -519,7 +599,7 @@ class Objection(models.Model):
     objector_phone = models.CharField(_("phone"), max_length=30, blank=True)
     objector_organization = models.CharField(_("organization"), max_length=200, blank=True)
     reason = models.TextField(_("reason"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    state = FSMField(_("state"), max_length=15, choices=State.choices, default=State.OPEN, protected=True)
     investigation = models.TextField(_("investigation"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -529,6 +609,21 @@ class Objection(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
+
+    @transition(field=state, source=State.OPEN, target=State.INVESTIGATING,
+                permission=perms.for_transition(perms.can_manage_project_item))
+    def investigate(self, *, plan):
+        self.investigation = plan
+
+    @transition(field=state, source=[State.OPEN, State.INVESTIGATING], target=State.UPHELD,
+                permission=perms.for_transition(perms.can_manage_project_item))
+    def uphold(self, *, investigation, decider, now):
+        self.investigation, self.decided_by, self.decided_at = investigation, decider, now
+
+    @transition(field=state, source=[State.OPEN, State.INVESTIGATING], target=State.DISMISSED,
+                permission=perms.for_transition(perms.can_manage_project_item))
+    def dismiss(self, *, investigation, decider, now):
+        self.investigation, self.decided_by, self.decided_at = investigation, decider, now
 
 
 def private_storage():

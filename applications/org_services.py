@@ -2,13 +2,13 @@
 
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from accounts.models import OrganizationInvitation
 
 from . import permissions as perms
@@ -59,13 +59,15 @@ def invitation_create(*, organization, actor, email, role=Membership.Role.EDITOR
     invitation = OrganizationInvitation.objects.create(
         organization=organization, email=email, role=role, token=secrets.token_urlsafe(32), invited_by=actor
     )
-    link = f"{settings.SITE_URL}/portal/invitations/{invitation.token}/"
-    subject = _("Invitation to join %(org)s on Commonweal") % {"org": organization.name}
-    body = _(
-        "%(who)s invites you to apply for grants together as a member of %(org)s.\n\n"
-        "Open this link, sign in or create an account with this email address, and accept:\n%(link)s"
-    ) % {"who": actor.display_name, "org": organization.name, "link": link}
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    account_services.notify(
+        emails=[email], key=f"invitation:{invitation.pk}",
+        subject=lambda: _("Invitation to join %(org)s on Commonweal") % {"org": organization.name},
+        body=lambda: _(
+            "%(who)s invites you to apply for grants together as a member of %(org)s.\n\n"
+            "Open this link, sign in or create an account with this email address, and accept:"
+        ) % {"who": actor.display_name, "org": organization.name},
+        url=reverse("applications:invitation_accept", args=[invitation.token]),
+    )
     return invitation
 
 

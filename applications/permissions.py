@@ -75,6 +75,19 @@ def can_manage_application(user, application):
     return deny(_("Only staff of the bureau that runs this call can do this."))
 
 
+def can_write_report(user, report):
+    if is_member(user, report.application.organization):
+        return ALLOWED
+    return deny(_("Only members of the organization can write and submit its reports."))
+
+
+def can_manage_project_item(user, item):
+    """A tranche, report or objection of a project: staff of the bureau that runs the call."""
+    if is_bureau_staff_for(user, item.application.competition):
+        return ALLOWED
+    return deny(_("Only staff of the bureau that runs this call can do this."))
+
+
 def is_system(user, application):
     if user is None:
         return ALLOWED

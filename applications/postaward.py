@@ -7,6 +7,7 @@ application (contracted, completed, terminated) go through ``applications.servic
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -15,11 +16,15 @@ from django.db import transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from competitions.models import ReportKind, TrancheTrigger
+from accounts import services as account_services
+from competitions.models import ReportKind
 from competitions.selectors import bureau_staff_users
 
+from . import chain
 from . import permissions as perms
 from . import services
 from .models import (
@@ -31,7 +36,9 @@ from .models import (
     ReportExpenditure,
     ReportIndicator,
     Status,
+    TransitionLog,
 )
+from .selectors import members_of
 from .services import ApplicationError
 from .uploads import store_attachment
 
@@ -195,10 +202,17 @@ def tranches_create(*, application):
             return list(app.disbursements.all())
         plan = _check_plan(app.competition)
         amounts = tranche_amounts(app.awarded_amount or 0, [t.percent for t in plan])
-        return Disbursement.objects.bulk_create(
+        tranches = Disbursement.objects.bulk_create(
             Disbursement(application=app, position=i, trigger=item.trigger, amount=amount)
             for i, (item, amount) in enumerate(zip(plan, amounts))
         )
+        for tranche in tranches:
+            chain.chain_append(
+                application=app, subject=TransitionLog.Subject.DISBURSEMENT, subject_id=tranche.pk,
+                transition="disbursement.plan", to_state=tranche.state, data=_tranche_data(tranche),
+                note=_("Tranche %(n)s planned from the call's tranche plan") % {"n": tranche.position + 1},
+            )
+        return tranches
 
 
 def reports_create(*, application):
@@ -211,44 +225,38 @@ def reports_create(*, application):
         )
 
 
-def _trigger_met(disbursement):
-    app = disbursement.application
-    if disbursement.trigger == TrancheTrigger.ON_CONTRACT:
-        return True
-    return app.reports.filter(kind=disbursement.trigger, state=Report.State.ACCEPTED).exists()
+def _tranche_data(d):
+    """What a tranche's chained row vouches for: its amount, and once paid the date and voucher."""
+    data = {"position": d.position, "amount": str(d.amount)}
+    if d.paid_on:
+        data.update(paid_on=d.paid_on.isoformat(), voucher=d.voucher)
+    return data
 
 
 def _lock_disbursement(disbursement):
-    return Disbursement.objects.select_for_update().select_related(
+    return Disbursement.objects.select_for_update(of=("self",)).select_related(
         "application", "application__competition"
     ).get(pk=disbursement.pk)
 
 
+HELD_MESSAGE = gettext_lazy("This tranche is held because a report of the project is overdue; it is released when the report is accepted.")
+
+
+@services.outermost
 def disbursement_approve(*, disbursement, actor):
-    with transaction.atomic():
-        d = _lock_disbursement(disbursement)
-        _require_staff(actor, d.application)
-        # The last tranche is paid on the final report, that is after the project completed.
-        if d.application.status not in (Status.CONTRACTED, Status.COMPLETED):
-            raise ApplicationError(
-                _("Tranches are not paid to a project that is “%(status)s”.") % {"status": d.application.get_status_display()},
-                code="invalid",
-            )
-        if d.state != Disbursement.State.PLANNED:
-            raise ApplicationError(_("This tranche is already approved."), code="invalid")
-        if d.held_at:
-            raise ApplicationError(_("This tranche is held because a report of the project is overdue; it is released when the report is accepted."), code="held")
-        if not _trigger_met(d):
-            raise ApplicationError(
-                _("This tranche is paid “%(trigger)s”: that has not happened yet.") % {"trigger": d.get_trigger_display()},
-                code="invalid",
-            )
-        d.state = Disbursement.State.APPROVED
-        d.approved_at = timezone.now()
-        d.save(update_fields=["state", "approved_at"])
+    """Staff approve a planned tranche whose trigger has happened (a chained row with the amount)."""
+    d = _lock_disbursement(disbursement)
+    _require_staff(actor, d.application)
+    if d.state == Disbursement.State.HELD:
+        raise ApplicationError(HELD_MESSAGE, code="held")
+    if d.state != Disbursement.State.PLANNED:
+        raise ApplicationError(_("This tranche is already approved."), code="invalid")
+    chain.run(d, "approve", actor=actor, data=_tranche_data(d), now=timezone.now())
+    disbursement.refresh_from_db()
     return d
 
 
+@services.outermost
 def disbursement_pay(*, disbursement, actor, paid_on, voucher):
     """Record the payment of an approved tranche (date and voucher number). Paying twice is refused."""
     voucher = (voucher or "").strip()
@@ -258,30 +266,66 @@ def disbursement_pay(*, disbursement, actor, paid_on, voucher):
         raise ApplicationError(_("Give the date of the payment."), code="invalid")
     if paid_on > timezone.localdate():
         raise ApplicationError(_("The payment date cannot be in the future."), code="invalid")
-    with transaction.atomic():
-        d = _lock_disbursement(disbursement)
-        _require_staff(actor, d.application)
-        if d.state == Disbursement.State.PAID:
-            raise ApplicationError(
-                _("This tranche was already paid on %(day)s (voucher %(voucher)s); it cannot be paid twice.")
-                % {"day": d.paid_on, "voucher": d.voucher},
-                code="paid",
-            )
-        if d.state != Disbursement.State.APPROVED:
-            raise ApplicationError(_("Approve the tranche before recording its payment."), code="invalid")
-        if d.held_at:
-            raise ApplicationError(_("This tranche is held because a report of the project is overdue."), code="held")
-        d.state = Disbursement.State.PAID
-        d.paid_on = paid_on
-        d.voucher = voucher[:60]
-        d.save(update_fields=["state", "paid_on", "voucher"])
-        _notify_members(
-            d.application, key=f"tranche:{d.pk}:paid",
-            subject=lambda: _("A tranche of %(amount)s yuan was paid to %(ref)s") % {"amount": d.amount, "ref": d.application.reference},
-            body=lambda: _("Paid on %(day)s, voucher %(voucher)s.") % {"day": d.paid_on.isoformat(), "voucher": d.voucher},
-            url=f"/portal/applications/{d.application_id}/project/",
+    d = _lock_disbursement(disbursement)
+    _require_staff(actor, d.application)
+    if d.state == Disbursement.State.PAID:
+        raise ApplicationError(
+            _("This tranche was already paid on %(day)s (voucher %(voucher)s); it cannot be paid twice.")
+            % {"day": d.paid_on, "voucher": d.voucher},
+            code="paid",
         )
+    if d.state == Disbursement.State.HELD:
+        raise ApplicationError(HELD_MESSAGE, code="held")
+    if d.state != Disbursement.State.APPROVED:
+        raise ApplicationError(_("Approve the tranche before recording its payment."), code="invalid")
+    d.paid_on, d.voucher = paid_on, voucher[:60]  # what the chained row records
+    chain.run(d, "pay", actor=actor, data=_tranche_data(d), paid_on=paid_on, voucher=voucher[:60])
+    account_services.notify(
+        users=members_of(d.application), key=f"tranche:{d.pk}:paid",
+        subject=lambda: _("A tranche of %(amount)s yuan was paid to %(ref)s") % {"amount": d.amount, "ref": d.application.reference},
+        body=lambda: _("Paid on %(day)s, voucher %(voucher)s.") % {"day": d.paid_on.isoformat(), "voucher": d.voucher},
+        url=reverse("applications:project_detail", args=[d.application_id]),
+    )
+    disbursement.refresh_from_db()
     return d
+
+
+@dataclass
+class Payment:
+    """One tranche's way to the bank as the audit chain tells it (one chained row per step)."""
+
+    position: int
+    amount: Decimal
+    approved_at: dt.datetime = None
+    approved_by: object = None
+    paid_on: dt.date = None
+    voucher: str = ""
+    paid_by: object = None
+    recorded_at: dt.datetime = None
+
+
+def payment_history(application):
+    """The approvals and payments of ``application``'s tranches, read from its audit chain (one
+    query), oldest tranche first; only tranches that were approved or paid. What the public
+    page discloses and what the staff page shows, so both say what the chain vouches for."""
+    payments = {}
+    rows = chain.history(application, subject=TransitionLog.Subject.DISBURSEMENT).filter(
+        transition__in=["disbursement.approve", "disbursement.pay"]
+    )
+    for row in rows:
+        data = row.data or {}
+        payment = payments.setdefault(row.subject_id, Payment(position=data.get("position", 0), amount=Decimal(data["amount"])))
+        if row.transition == "disbursement.approve":
+            payment.approved_at, payment.approved_by = row.at, row.actor
+        else:
+            payment.amount = Decimal(data["amount"])
+            payment.paid_on = dt.date.fromisoformat(data["paid_on"])
+            payment.voucher, payment.paid_by, payment.recorded_at = data.get("voucher", ""), row.actor, row.at
+    return sorted(payments.values(), key=lambda p: p.position)
+
+
+def paid_total(history):
+    return sum((p.amount for p in history if p.paid_on), Decimal("0"))
 
 
 def disbursed_total(application):
@@ -295,13 +339,35 @@ def _overdue_reports(today):
 
 
 def holds_update(*, today=None):
-    """Hold unpaid tranches of projects with an overdue report; release those with none. Returns (held, released)."""
+    """Hold unpaid tranches of projects with an overdue report; release those with none. Returns (held, released).
+
+    Each hold and release is a transition of its tranche, chained with the system as actor; each
+    tranche is changed in its own transaction, so a job stopped halfway has done a consistent part.
+    """
     today = today or timezone.localdate()
     overdue_apps = _overdue_reports(today).values("application_id")
-    unpaid = Disbursement.objects.exclude(state=Disbursement.State.PAID)
-    held = unpaid.filter(application_id__in=overdue_apps, held_at__isnull=True).update(held_at=timezone.now())
-    released = unpaid.filter(held_at__isnull=False).exclude(application_id__in=overdue_apps).update(held_at=None)
+    to_hold = Disbursement.objects.filter(
+        application_id__in=overdue_apps, state__in=[Disbursement.State.PLANNED, Disbursement.State.APPROVED]
+    ).values_list("pk", flat=True)
+    to_release = Disbursement.objects.filter(state=Disbursement.State.HELD).exclude(
+        application_id__in=overdue_apps
+    ).values_list("pk", flat=True)
+    held = sum(_hold_or_release(pk, "hold", today) for pk in list(to_hold))
+    released = sum(_hold_or_release(pk, "release", today) for pk in list(to_release))
     return held, released
+
+
+def _hold_or_release(pk, name, today):
+    allowed = {"hold": (Disbursement.State.PLANNED, Disbursement.State.APPROVED), "release": (Disbursement.State.HELD,)}
+    with transaction.atomic():
+        d = _lock_disbursement(Disbursement(pk=pk))
+        if d.state not in allowed[name]:
+            return 0  # another run got here first
+        note = (_("A report of the project is overdue (checked on %(day)s)") if name == "hold"
+                else _("No report of the project is overdue any more (checked on %(day)s)")) % {"day": today.isoformat()}
+        kwargs = {"now": timezone.now()} if name == "hold" else {}
+        chain.run(d, name, actor=None, note=note, data=_tranche_data(d), **kwargs)
+    return 1
 
 
 # ----- reports ---------------------------------------------------------------------------------------------
@@ -450,59 +516,31 @@ def expenditure_problems(report):
     return problems
 
 
+@services.outermost
 def report_submit(*, report, actor):
-    with transaction.atomic():
-        r = _lock_report(report)
-        _editable_report(r, actor)
-        if not r.narrative.strip():
-            raise ApplicationError(_("Describe what the project did (the narrative) before submitting."), code="invalid", field="narrative")
-        problems = expenditure_problems(r)
-        if problems:
-            raise ApplicationError(" ".join(message for _field, message in problems), code="invalid", field=problems[0][0])
-        r.state = Report.State.SUBMITTED
-        r.submitted_at = timezone.now()
-        r.save(update_fields=["state", "submitted_at"])
-        _notify_staff(
-            r.application, key=f"staff:report:{r.pk}:submitted:{r.submitted_at:%Y%m%d%H%M%S%f}",
-            subject=lambda: _("The %(kind)s of %(ref)s is submitted for review") % {"kind": r.get_kind_display(), "ref": r.application.reference},
-        )
+    r = _lock_report(report)
+    _editable_report(r, actor)
+    if not r.narrative.strip():
+        raise ApplicationError(_("Describe what the project did (the narrative) before submitting."), code="invalid", field="narrative")
+    problems = expenditure_problems(r)
+    if problems:
+        raise ApplicationError(" ".join(message for _field, message in problems), code="invalid", field=problems[0][0])
+    chain.run(r, "submit", actor=actor, now=timezone.now())
+    _notify_staff(
+        r.application, key=f"staff:report:{r.pk}:submitted:{r.submitted_at:%Y%m%d%H%M%S%f}",
+        subject=lambda: _("The %(kind)s of %(ref)s is submitted for review") % {"kind": r.get_kind_display(), "ref": r.application.reference},
+    )
     report.refresh_from_db()
     return r
 
 
-def _notify_members(app, *, key, subject, body, url):
-    """A notification (and a mail after commit) to every member of the project's organization."""
-    from accounts import services as account_services
-
-    from .models import Membership
-
-    ids = []
-    for membership in Membership.objects.filter(organization_id=app.organization_id).select_related("user"):
-        user = membership.user
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            notification, created = account_services.notification_create(
-                user=user, key=f"{key}:user:{user.pk}", subject=str(subject()), body=str(body()), url=url,
-            )
-        if created:
-            ids.append(notification.pk)
-    account_services.notifications_enqueue_mail(ids)
-
-
 def _notify_staff(app, *, key, subject):
     """A notification (and mail) to the staff of the bureau that runs the project's call."""
-    from accounts import services as account_services
-
-    ids = []
-    for user in bureau_staff_users(app.competition.bureau_id):
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            notification, created = account_services.notification_create(
-                user=user, key=f"{key}:user:{user.pk}", subject=str(subject())[:200],
-                body=_("Project: %(title)s (%(org)s)") % {"title": app.title, "org": app.organization.name},
-                url=f"/admin/postaward/projects/{app.pk}/",
-            )
-        if created:
-            ids.append(notification.pk)
-    account_services.notifications_enqueue_mail(ids)
+    account_services.notify(
+        users=bureau_staff_users(app.competition.bureau_id), key=key, subject=subject,
+        body=lambda: _("Project: %(title)s (%(org)s)") % {"title": app.title, "org": app.organization.name},
+        url=reverse("postaward_admin:project", args=[app.pk]),
+    )
 
 
 def _notify_report(r, occasion):
@@ -512,50 +550,44 @@ def _notify_report(r, occasion):
         "returned": lambda: _("The %(kind)s of %(ref)s was returned") % {"kind": r.get_kind_display(), "ref": ref},
         "accepted": lambda: _("The %(kind)s of %(ref)s is accepted") % {"kind": r.get_kind_display(), "ref": ref},
     }
-    _notify_members(
-        app, key=f"report:{r.pk}:{occasion}:{timezone.now():%Y%m%d%H%M%S%f}", subject=subjects[occasion],
+    account_services.notify(
+        users=members_of(app), key=f"report:{r.pk}:{occasion}:{timezone.now():%Y%m%d%H%M%S%f}", subject=subjects[occasion],
         body=lambda: (_("Note from the bureau: %(note)s") % {"note": r.staff_note}) if r.staff_note else _("Project: %(title)s") % {"title": app.title},
-        url=f"/portal/reports/{r.pk}/",
+        url=reverse("applications:report_edit", args=[r.pk]),
     )
 
 
+@services.outermost
 def report_return(*, report, actor, reason):
     if not reason or not reason.strip():
         raise ApplicationError(_("Say what must be changed in the report; the organization will read it."), code="invalid")
-    with transaction.atomic():
-        r = _lock_report(report)
-        _require_staff(actor, r.application)
-        if r.state != Report.State.SUBMITTED:
-            raise ApplicationError(_("Only a submitted report can be returned."), code="invalid")
-        r.state = Report.State.RETURNED
-        r.staff_note = reason.strip()
-        r.save(update_fields=["state", "staff_note"])
-        _notify_report(r, "returned")
+    r = _lock_report(report)
+    _require_staff(actor, r.application)
+    if r.state != Report.State.SUBMITTED:
+        raise ApplicationError(_("Only a submitted report can be returned."), code="invalid")
+    chain.run(r, "send_back", actor=actor, note=reason.strip(), reason=reason.strip())
+    _notify_report(r, "returned")
     report.refresh_from_db()
     return r
 
 
+@services.outermost
 def report_accept(*, report, actor, grade="", note=""):
     """Accept a submitted report; the final one needs a grade. Releases holds; a final report
-    accepted with a passing grade completes the project (a failing grade leaves it for staff to terminate)."""
-    with transaction.atomic():
-        r = _lock_report(report)
-        _require_staff(actor, r.application)
-        if r.application.status != Status.CONTRACTED:
-            raise ApplicationError(_("The project is no longer in progress."), code="invalid")
-        if r.state != Report.State.SUBMITTED:
-            raise ApplicationError(_("Only a submitted report can be accepted."), code="invalid")
-        if r.kind == ReportKind.FINAL:
-            if grade not in Report.Grade.values:
-                raise ApplicationError(_("Give the final report a grade."), code="invalid")
-            r.grade = grade
-        r.state = Report.State.ACCEPTED
-        r.accepted_at = timezone.now()
-        r.staff_note = note or r.staff_note
-        r.save(update_fields=["state", "accepted_at", "grade", "staff_note"])
-        _notify_report(r, "accepted")
-        if r.kind == ReportKind.FINAL and r.grade != Report.Grade.FAIL:
-            services.application_complete.joined(application=r.application, actor=actor, note=_("Final report accepted"))
+    accepted with a passing grade completes the project (a failing grade leaves it for staff to
+    terminate). One transaction: the report, the completion and the released tranches together."""
+    r = _lock_report(report)
+    _require_staff(actor, r.application)
+    if r.state != Report.State.SUBMITTED:
+        raise ApplicationError(_("Only a submitted report can be accepted."), code="invalid")
+    if r.kind == ReportKind.FINAL and grade not in Report.Grade.values:
+        raise ApplicationError(_("Give the final report a grade."), code="invalid")
+    grade = grade if r.kind == ReportKind.FINAL else ""
+    chain.run(r, "accept", actor=actor, note=note or "", data={"grade": grade} if grade else None,
+              now=timezone.now(), grade=grade, staff_note=note)
+    _notify_report(r, "accepted")
+    if r.kind == ReportKind.FINAL and r.grade != Report.Grade.FAIL:
+        services.application_complete.joined(application=r.application, actor=actor, note=_("Final report accepted"))
     holds_update()
     report.refresh_from_db()
     return r

@@ -231,7 +231,8 @@ def disclosure(request, reference):
         .prefetch_related(Prefetch("reports", Report.objects.filter(state=Report.State.ACCEPTED))),
         reference=reference, status__in=POST_AWARD,
     )
-    disbursed = app.disbursements.filter(state=Disbursement.State.PAID).aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    payments = postaward.payment_history(app)  # what the audit chain vouches for
+    disbursed = postaward.paid_total(payments)
     reports = list(app.reports.all())
     latest = reports[-1] if reports else None
     by_category = []
@@ -245,6 +246,6 @@ def disclosure(request, reference):
         by_category = [(labels.get(r["budget_line__category"], r["budget_line__category"]), r["total"]) for r in rows]
     final = next((r for r in reports if r.kind == "final"), None)
     return render(request, "postaward/disclosure.html", {
-        "app": app, "disbursed": disbursed, "by_category": by_category,
+        "app": app, "disbursed": disbursed, "payments": [p for p in payments if p.paid_on], "by_category": by_category,
         "spent": sum((t for _c, t in by_category), Decimal("0")), "reports": reports, "final": final,
     })

@@ -12,14 +12,16 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from competitions.selectors import bureau_staff_users
 from competitions.workdays import publicity_window
 
-from . import services, uploads
-from .models import Application, Attachment, Objection, Status
+from . import chain, services, uploads
+from .models import Application, Attachment, Objection, Status, TransitionLog
 from .permissions import is_bureau_staff_for
 from .services import ApplicationError
 
@@ -141,6 +143,12 @@ def objection_file(*, application, objector_kind, name, reason, phone="", organi
             application=application, objector_kind=objector_kind, objector_name=name[:100],
             objector_phone=phone[:30], objector_organization=organization[:200], reason=reason,
         )
+        # The chain records that an objection came and how, not who made it: a chained row can
+        # never be erased, and the objector's name and phone must be erasable.
+        chain.chain_append(
+            application=application, subject=TransitionLog.Subject.OBJECTION, subject_id=objection.pk,
+            transition="objection.file", to_state=objection.state, data={"objector_kind": objector_kind},
+        )
         if letter is not None:
             uploads.store_attachment(
                 uploaded=letter, content_type=content_type, objection=objection, kind=Attachment.Kind.OBJECTION
@@ -151,24 +159,41 @@ def objection_file(*, application, objector_kind, name, reason, phone="", organi
 
 def _notify_bureau_of_objection(objection):
     """Tell the staff of the call's bureau that an objection waits for their investigation."""
-    from accounts import services as account_services
-
     application = objection.application
-    staff = bureau_staff_users(application.competition.bureau_id)
-    ids = []
-    for user in staff:
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = _("Objection to %(ref)s in public notice (公示)") % {"ref": application.reference or application.title}
-            body = _("An objection was filed against “%(title)s” (%(org)s). Investigate it and record the decision before the award.") % {
-                "title": application.title, "org": application.organization.name,
-            }
-        notification, created = account_services.notification_create(
-            user=user, key=f"objection:{objection.pk}:user:{user.pk}", subject=subject, body=body,
-            url=f"/admin/publicity/objections/{objection.pk}/",
+    account_services.notify(
+        users=bureau_staff_users(application.competition.bureau_id), key=f"objection:{objection.pk}",
+        subject=lambda: _("Objection to %(ref)s in public notice (公示)") % {"ref": application.reference or application.title},
+        body=lambda: _("An objection was filed against “%(title)s” (%(org)s). Investigate it and record the decision before the award.")
+        % {"title": application.title, "org": application.organization.name},
+        url=reverse("cms_objection_decide", args=[objection.pk]),
+    )
+
+
+def _lock_objection(objection, actor):
+    """The application first (as every workflow step locks it, so the award job waits), then the objection."""
+    application = objection.application
+    if not is_bureau_staff_for(actor, application.competition):
+        raise ApplicationError(_("Only staff of the bureau that runs this call can decide its objections."), code="forbidden")
+    app = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    locked = Objection.objects.select_for_update(of=("self",)).select_related("application__competition").get(pk=objection.pk)
+    if locked.state not in Objection.UNDECIDED:
+        raise ApplicationError(
+            _("This objection was already decided (%(state)s).") % {"state": locked.get_state_display()},
+            code="decided",
         )
-        if created:
-            ids.append(notification.pk)
-    account_services.notifications_enqueue_mail(ids)
+    return app, locked
+
+
+@services.outermost
+def objection_investigate(*, objection, actor, note):
+    """Staff take up the objection: what they will look into (or have found so far) is kept with it."""
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError(_("Say what the investigation will look into; it is kept with the objection."), code="invalid")
+    _app, locked = _lock_objection(objection, actor)
+    chain.run(locked, "investigate", actor=actor, note=note, plan=note)
+    objection.refresh_from_db()
+    return objection
 
 
 @services.outermost
@@ -181,30 +206,18 @@ def objection_decide(*, objection, actor, upheld, investigation):
     cannot run between the decision and the cancellation.
     """
     investigation = (investigation or "").strip()
-    application = objection.application
-    if not is_bureau_staff_for(actor, application.competition):
-        raise ApplicationError(_("Only staff of the bureau that runs this call can decide its objections."), code="forbidden")
     if not investigation:
         raise ApplicationError(_("Record what the investigation found; it is kept with the decision."), code="invalid")
-    app = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
-    locked = Objection.objects.select_for_update().get(pk=objection.pk)
-    if locked.state != Objection.State.OPEN:
-        raise ApplicationError(
-            _("This objection was already decided (%(state)s).") % {"state": locked.get_state_display()},
-            code="decided",
-        )
-    locked.state = Objection.State.UPHELD if upheld else Objection.State.DISMISSED
-    locked.investigation = investigation
-    locked.decided_at = timezone.now()
-    locked.decided_by = actor
-    locked.save(update_fields=["state", "investigation", "decided_at", "decided_by"])
+    app, locked = _lock_objection(objection, actor)
+    chain.run(locked, "uphold" if upheld else "dismiss", actor=actor, note=investigation,
+              investigation=investigation, decider=actor, now=timezone.now())
     if upheld and app.status == Status.PUBLICIZING:
         services.application_cancel_after_objection.joined(
             application=app, actor=actor,
             reason=_("Objection upheld after investigation: %(finding)s") % {"finding": investigation},
         )
     objection.refresh_from_db()
-    application.refresh_from_db()
+    objection.application.refresh_from_db()
     return objection
 
 
@@ -214,7 +227,7 @@ def objection_decide(*, objection, actor, upheld, investigation):
 def awards_due(*, now):
     """Applications in 公示 whose window has ended with no open or upheld objection."""
     blocking = Objection.objects.filter(
-        application=OuterRef("pk"), state__in=[Objection.State.OPEN, Objection.State.UPHELD]
+        application=OuterRef("pk"), state__in=[*Objection.UNDECIDED, Objection.State.UPHELD]
     )
     return (
         Application.objects.filter(status=Status.PUBLICIZING, publicity_ends_at__lte=now)

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
@@ -94,7 +95,7 @@ def report_reminders_send(*, today=None):
         for membership in app.organization.memberships.all():
             user = membership.user
             outbox.add(user, f"reminder:report:{report.pk}:{occasion}:user:{user.pk}",
-                       REPORT_SUBJECTS[occasion], REPORT_BODY, params, f"/portal/reports/{report.pk}/")
+                       REPORT_SUBJECTS[occasion], REPORT_BODY, params, reverse("applications:report_edit", args=[report.pk]))
     return outbox.send()
 
 
@@ -115,7 +116,7 @@ def draft_reminders_send(*, now=None):
         for membership in app.organization.memberships.all():
             user = membership.user
             outbox.add(user, f"reminder:draft:{app.pk}:{app.competition.closes_at:%Y%m%d%H%M}:user:{user.pk}",
-                       DRAFT_SUBJECT, DRAFT_BODY, params, f"/portal/applications/{app.pk}/")
+                       DRAFT_SUBJECT, DRAFT_BODY, params, reverse("applications:application_detail", args=[app.pk]))
     return outbox.send()
 
 

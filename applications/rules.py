@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from competitions.models import OrganizationCategory, RegistrationStatus, ServiceArea
+from competitions.models import OrganizationCategory, RegistrationStatus, ServiceArea, TrancheTrigger
 
 from .permissions import ALLOWED, deny
 from .status import Status
@@ -151,7 +151,7 @@ def publicity_ended(app):
 
 
 def no_open_or_upheld_objection(app):
-    if app.objections.filter(state__in=["open", "upheld"]).exists():
+    if app.objections.filter(state__in=["open", "investigating", "upheld"]).exists():
         return deny(_("An objection is open or was upheld; the award waits for its outcome."))
     return ALLOWED
 
@@ -160,3 +160,35 @@ def final_report_accepted(app):
     if app.reports.filter(kind="final", state="accepted").exists():
         return ALLOWED
     return deny(_("The final report has not been accepted yet."))
+
+
+# ----- after the award: tranches and reports ---------------------------------------------------------
+
+
+def project_in_progress(report):
+    """A report is submitted, returned or accepted only while its project runs."""
+    app = report.application
+    if app.status != Status.CONTRACTED:
+        return deny(
+            _("The project is “%(status)s”: its reports can no longer be submitted or decided.")
+            % {"status": app.get_status_display()}
+        )
+    return ALLOWED
+
+
+def project_payable(disbursement):
+    # The last tranche is paid on the final report, that is after the project completed.
+    app = disbursement.application
+    if app.status not in (Status.CONTRACTED, Status.COMPLETED):
+        return deny(_("Tranches are not paid to a project that is “%(status)s”.") % {"status": app.get_status_display()})
+    return ALLOWED
+
+
+def tranche_trigger_met(disbursement):
+    if disbursement.trigger == TrancheTrigger.ON_CONTRACT:
+        return ALLOWED
+    if disbursement.application.reports.filter(kind=disbursement.trigger, state="accepted").exists():
+        return ALLOWED
+    return deny(
+        _("This tranche is paid “%(trigger)s”: that has not happened yet.") % {"trigger": disbursement.get_trigger_display()}
+    )

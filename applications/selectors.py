@@ -5,12 +5,18 @@ so that bureau scoping and the ``select_related`` that keeps list pages at a fix
 queries live in one place.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from competitions.permissions import is_site_admin
 from competitions.selectors import staff_competitions, staff_scope
 
 from .models import Application, Attachment, Organization, Status, TransitionLog
+
+
+def members_of(application):
+    """The people who act for the organization of ``application`` (they hear of its every step)."""
+    return list(get_user_model().objects.filter(memberships__organization_id=application.organization_id).order_by("pk"))
 
 
 def staff_applications(*, user) -> QuerySet:

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
@@ -20,8 +21,9 @@ from django_fsm import ConcurrentTransition
 from accounts import services as account_services
 from competitions.workdays import publicity_window, working_days_after
 
+from . import chain
 from . import permissions as perms
-from .audit import GENESIS_HASH
+from .errors import ApplicationError
 from .models import (
     field_clean,
     Application,
@@ -29,53 +31,12 @@ from .models import (
     Membership,
     Organization,
     ReferenceCounter,
-    TransitionLog,
 )
-
-
-
-
-class ApplicationError(Exception):
-    """A refused action, with a message that tells the person what to do.
-
-    ``field`` names the form field the refusal is about (the page marks it and moves focus there).
-    """
-
-    def __init__(self, message, *, code="refused", field=None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.code = code
-        self.field = field
 
 
 # ----- explaining what is possible -------------------------------------------------------------
 
-
-def _transition_of(application, name):
-    method = getattr(type(application), name, None)
-    meta = getattr(method, "_django_fsm", None)
-    if meta is None:
-        raise ValueError(f"{name} is not a transition of Application")
-    return meta.get_transition(application.status)
-
-
-def explain(application, name, user):
-    """None if ``user`` may take transition ``name`` now, else the reason they may not."""
-    transition = _transition_of(application, name)
-    if transition is None:
-        return _(
-            "This cannot be done while the application is “%(status)s”. The page may be out of "
-            "date: reload it to see the current status."
-        ) % {"status": application.get_status_display()}
-    if transition.permission is not None:
-        verdict = transition.permission(application, user)
-        if not verdict:
-            return str(getattr(verdict, "reason", "")) or _("You are not allowed to do this.")
-    for condition in transition.conditions:
-        verdict = condition(application)
-        if not verdict:
-            return str(verdict.reason)
-    return None
+explain = chain.explain  # None if the user may take the transition now, else the reason they may not
 
 
 def available_transitions(application, user):
@@ -118,47 +79,37 @@ def _lock(application):
 
 
 def _append_log(app, *, from_state, name, actor, note, at):
-    last = app.log.order_by("-seq").values_list("seq", flat=True).first() or 0
-    entry = TransitionLog(
-        application=app, seq=last + 1, from_state=from_state, to_state=app.status,
-        transition=f"application.{name}", actor=actor, at=at, note=note or "",
-        prev_hash=app.log_head or GENESIS_HASH,
+    return chain.chain_append(
+        application=app, transition=f"application.{name}", from_state=from_state, to_state=app.status,
+        actor=actor, note=note, at=at,
     )
-    entry.hash = entry.compute_hash()
-    entry.save()
-    return entry
 
 
 def _notify_applicant(app, entry, name):
     subject_template = APPLICANT_MESSAGES.get(name)
     if subject_template is None:
         return
-    ids = []
-    members = Membership.objects.filter(organization=app.organization).select_related("user")
-    for membership in members:
-        user = membership.user
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            ref = app.reference or app.title
-            subject = str(subject_template) % {"ref": ref}
-            lines = [
-                _("Project: %(title)s") % {"title": app.title},
-                _("Call: %(call)s") % {"call": app.competition.title},
-                _("Status now: %(status)s") % {"status": app.get_status_display()},
-            ]
-            if entry.note:
-                lines.append(_("Note: %(note)s") % {"note": entry.note})
-            if name == "return_for_revision" and app.revision_deadline:
-                lines.append(
-                    _("Revise and resubmit before %(at)s (Beijing time).")
-                    % {"at": timezone.localtime(app.revision_deadline).strftime("%Y-%m-%d %H:%M")}
-                )
-        notification, created = account_services.notification_create(
-            user=user, key=f"transition:{entry.pk}:user:{user.pk}", subject=subject,
-            body="\n".join(lines), url=f"/portal/applications/{app.pk}/",
-        )
-        if created:
-            ids.append(notification.pk)
-    account_services.notifications_enqueue_mail(ids)
+
+    def body():
+        lines = [
+            _("Project: %(title)s") % {"title": app.title},
+            _("Call: %(call)s") % {"call": app.competition.title},
+            _("Status now: %(status)s") % {"status": app.get_status_display()},
+        ]
+        if entry.note:
+            lines.append(_("Note: %(note)s") % {"note": entry.note})
+        if name == "return_for_revision" and app.revision_deadline:
+            lines.append(
+                _("Revise and resubmit before %(at)s (Beijing time).")
+                % {"at": timezone.localtime(app.revision_deadline).strftime("%Y-%m-%d %H:%M")}
+            )
+        return "\n".join(lines)
+
+    account_services.notify(
+        users=[m.user for m in Membership.objects.filter(organization=app.organization).select_related("user")],
+        key=f"transition:{entry.pk}", subject=lambda: str(subject_template) % {"ref": app.reference or app.title},
+        body=body, url=reverse("applications:application_detail", args=[app.pk]),
+    )
 
 
 def outermost(service):

@@ -66,6 +66,7 @@ def project(request, pk):
         "app": app, "agreement": getattr(app, "agreement", None),
         "tranches": app.disbursements.all(), "reports": app.reports.prefetch_related("indicators", "expenditures__budget_line", "attachments"),
         "grades": Report.Grade.choices, "disbursed": postaward.disbursed_total(app), "today": timezone.localdate(),
+        "payments": postaward.payment_history(app),
     })
 
 

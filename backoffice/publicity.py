@@ -17,7 +17,7 @@ from wagtail import hooks
 
 from applications.models import Application, Attachment, Objection, Status
 from applications.permissions import is_bureau_staff_for
-from applications.publicity import objection_decide
+from applications.publicity import objection_decide, objection_investigate
 from applications.services import ApplicationError
 from competitions.models import Competition
 from cms.publicity import publicity_publish
@@ -83,9 +83,11 @@ def publicity_publish_view(request, competition_id):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=gettext_lazy("Decision"), widget=forms.RadioSelect,
-        choices=[("upheld", gettext_lazy("Uphold: cancel this award")), ("dismissed", gettext_lazy("Dismiss: the award stands"))],
+        choices=[("investigating", gettext_lazy("Not yet: record that it is under investigation and what is being looked into")),
+                 ("upheld", gettext_lazy("Uphold: cancel this award")), ("dismissed", gettext_lazy("Dismiss: the award stands"))],
     )
-    investigation = forms.CharField(label=gettext_lazy("What the investigation found"), widget=forms.Textarea(attrs={"rows": 6}))
+    investigation = forms.CharField(label=gettext_lazy("What the investigation found (or will look into)"),
+                                    widget=forms.Textarea(attrs={"rows": 6}))
 
 
 def _objection_for(request, objection_id):
@@ -105,15 +107,17 @@ def objection_decide_view(request, objection_id):
         return refused
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        decision, text = form.cleaned_data["decision"], form.cleaned_data["investigation"]
         try:
-            objection_decide(
-                objection=objection, actor=request.user, upheld=form.cleaned_data["decision"] == "upheld",
-                investigation=form.cleaned_data["investigation"],
-            )
+            if decision == "investigating":
+                objection_investigate(objection=objection, actor=request.user, note=text)
+            else:
+                objection_decide(objection=objection, actor=request.user, upheld=decision == "upheld", investigation=text)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("The decision is recorded."))
+            messages.success(request, _("The objection is under investigation.") if decision == "investigating"
+                             else _("The decision is recorded."))
             return redirect("cms_publicity_index")
     return render(request, "cms/admin/objection_decide.html", {
         "page_title": _("Objection"), "header_icon": "warning", "objection": objection, "form": form,

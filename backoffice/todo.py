@@ -44,7 +44,7 @@ def staff_todo(user, *, now=None):
                          bureau_path=by_call).count(),
              reverse("review_admin:index")),
         Todo("objections", _("Objections under investigation"),
-             staff_scope(Objection.objects.filter(state=Objection.State.OPEN), user, bureau_path=by_call).count(),
+             staff_scope(Objection.objects.filter(state__in=Objection.UNDECIDED), user, bureau_path=by_call).count(),
              reverse("cms_publicity_index")),
         Todo("agreements", _("Signed agreements to confirm"),
              applications.filter(status=Status.AWARDED, agreement__scan_uploaded_at__isnull=False,

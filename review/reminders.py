@@ -5,6 +5,7 @@ Registered in ``applications.hooks.reminder_jobs`` by ``review.apps.ReviewConfig
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -38,5 +39,5 @@ def review_reminders_send(*, now=None):
         seen.add((user.pk, call.pk))
         params = {"call": call.title, "at": timezone.localtime(call.review_deadline).strftime("%Y-%m-%d %H:%M")}
         outbox.add(user, f"reminder:review:{call.pk}:{call.review_deadline:%Y%m%d%H%M}:user:{user.pk}",
-                   REVIEW_SUBJECT, REVIEW_BODY, params, "/review/")
+                   REVIEW_SUBJECT, REVIEW_BODY, params, reverse("review:assignments"))
     return outbox.send()

@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +20,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from applications import chain as application_chain
 from applications import services as application_services
-from applications.models import Status
+from applications.models import Status, TransitionLog
 from applications.permissions import is_bureau_staff_for
 from competitions.models import Competition, Criterion
 from competitions.permissions import is_bureau_staff_of
@@ -51,18 +51,23 @@ def _require_staff(actor, competition):
 
 
 def _log(*, competition, action, actor=None, application=None, note=""):
+    """A line of the call's review journal; one about an application is also a row of its audit
+    chain (assignments and their changes, conflicts declared, funding decisions), so that the
+    chain answers who reviewed and who decided; the journal keeps the call-wide lines and is what
+    the review screen lists."""
+    if application is not None:
+        application_chain.chain_append(
+            application=application, subject=TransitionLog.Subject.REVIEW, transition=f"review.{action}"[:60],
+            actor=actor, note=note,
+        )
     return ReviewLog.objects.create(
         competition=competition, bureau_id=competition.bureau_id, application=application, actor=actor,
         action=action, note=note,
     )
 
 
-def _notify_reviewer(user, *, key, subject, body, url="/review/"):
-    notification, created = account_services.notification_create(
-        user=user, key=key, subject=subject, body=body, url=url
-    )
-    if created:
-        account_services.notifications_enqueue_mail([notification.pk])
+def _notify_reviewer(user, *, key, subject, body, url=None):
+    account_services.notify(users=[user], key=key, subject=subject, body=body, url=url or reverse("review:assignments"))
 
 
 # ----- reviewers ---------------------------------------------------------------------------------
@@ -107,10 +112,12 @@ def reviewer_invite(*, email, full_name, bureau, actor, expertise=(), title="", 
             ) % {"bureau": bureau.name, "link": link}
         else:
             body = _("%(bureau)s added you to its pool of reviewers. Sign in at %(url)s.") % {
-                "bureau": bureau.name, "url": settings.SITE_URL + "/review/",
+                "bureau": bureau.name, "url": settings.SITE_URL + reverse("review:assignments"),
             }
-        subject = _("Invitation to review for %(bureau)s") % {"bureau": bureau.name}
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+        account_services.notify(
+            users=[user], key=f"reviewer:{bureau.pk}:invited:{timezone.now():%Y%m%d%H%M%S%f}",
+            subject=lambda: _("Invitation to review for %(bureau)s") % {"bureau": bureau.name}, body=body,
+        )
     return profile
 
 

@@ -50,7 +50,7 @@ def test_objection_upheld_cancels_the_award(phone_page, home, call_index, announ
     with page.expect_navigation():
         page.click("text=Send the objection")
     assert "Your objection was received" in page.content()
-    assert "Under investigation" in page.content()
+    assert "Received" in page.content()
     assert "13912345678" not in page.content()
     objection = Objection.objects.get()
 
@@ -63,6 +63,14 @@ def test_objection_upheld_cancels_the_award(phone_page, home, call_index, announ
         "url": page.url.split("/announcements")[0],
     }])
     page.goto(f"/admin/publicity/objections/{objection.pk}/")
+    page.check("input[name=decision][value=investigating]")
+    page.fill("textarea[name=investigation]", "调取服务对象名册核实。")
+    with page.expect_navigation():
+        page.click("text=Record the decision")
+    objection.refresh_from_db()
+    assert objection.state == Objection.State.INVESTIGATING
+    page.goto(f"/admin/publicity/objections/{objection.pk}/")
+    assert "调取服务对象名册核实。" in page.content()
     page.check("input[name=decision][value=upheld]")
     page.fill("textarea[name=investigation]", "经核实，服务对象与申报不符。")
     with page.expect_navigation():

@@ -122,7 +122,7 @@ def test_a_person_files_an_objection_and_the_page_shows_no_personal_data(client,
     assert (objection.objector_name, objection.objector_phone, objection.state) == ("王五", "13912345678", "open")
 
     text = client.get(page.url).content.decode()
-    assert "Under investigation" in text
+    assert "Received" in text
     assert "王五" not in text and "13912345678" not in text
     assert "未按期结项" not in text  # the reason stays with the bureau too
 

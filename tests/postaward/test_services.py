@@ -262,20 +262,35 @@ def test_payment_without_a_voucher_number_is_refused_and_nothing_changes(project
     assert (first.state, first.paid_on, first.voucher) == (Disbursement.State.APPROVED, None, "")
 
 
-def test_a_held_tranche_is_neither_approved_nor_paid(project):
-    from django.utils import timezone
-
+def test_a_held_tranche_is_neither_approved_nor_paid_and_every_hold_is_chained(project, time_machine):
     first = project.disbursements.get(position=0)
-    Disbursement.objects.filter(pk=first.pk).update(held_at=timezone.now())  # a report is overdue
+    midterm = project.reports.get(kind="midterm")
+    before_due = dt.datetime.combine(midterm.due_date - dt.timedelta(days=1), dt.time(12), tzinfo=timezone.get_current_timezone())
+    overdue = before_due + dt.timedelta(days=3)
+
+    time_machine.move_to(overdue, tick=False)
+    assert postaward.holds_update() == (3, 0)  # every unpaid tranche of the project
+    first.refresh_from_db()
+    assert first.state == Disbursement.State.HELD
     with pytest.raises(ApplicationError, match="held"):
         postaward.disbursement_approve(disbursement=first, actor=project.staff)
-    Disbursement.objects.filter(pk=first.pk).update(held_at=None)
+    assert postaward.holds_update() == (0, 0)  # a second run changes nothing
+
+    time_machine.move_to(before_due, tick=False)  # (as if the report had come in)
+    assert postaward.holds_update() == (0, 3)
     approved = postaward.disbursement_approve(disbursement=first, actor=project.staff)
-    Disbursement.objects.filter(pk=first.pk).update(held_at=timezone.now())  # held after approval
+    time_machine.move_to(overdue, tick=False)
+    postaward.holds_update()
     with pytest.raises(ApplicationError, match="held"):
         postaward.disbursement_pay(disbursement=approved, actor=project.staff, paid_on=timezone.localdate(), voucher="PZ-009")
+    time_machine.move_to(before_due, tick=False)
+    postaward.holds_update()
     first.refresh_from_db()
-    assert first.state == Disbursement.State.APPROVED and first.voucher == ""
+    assert first.state == Disbursement.State.APPROVED and first.voucher == ""  # released to where it was
+    steps = list(project.log.filter(subject="disbursement", subject_id=first.pk).values_list("transition", "actor"))
+    assert steps == [("disbursement.plan", None), ("disbursement.hold", None), ("disbursement.release", None),
+                     ("disbursement.approve", project.staff.pk), ("disbursement.hold", None),
+                     ("disbursement.release", None)]
 
 
 def test_a_report_is_not_accepted_for_a_terminated_project(project):
@@ -284,7 +299,7 @@ def test_a_report_is_not_accepted_for_a_terminated_project(project):
     _fill(report, project.member, ["17000", "1500"])
     postaward.report_submit(report=report, actor=project.member)
     postaward.project_terminate(application=project, actor=project.staff, reason="严重违约", return_amount="0")
-    with pytest.raises(ApplicationError, match="no longer in progress"):
+    with pytest.raises(ApplicationError, match="“Terminated”: its reports can no longer be submitted or decided"):
         postaward.report_accept(report=report, actor=project.staff)
     report.refresh_from_db()
     assert report.state == Report.State.SUBMITTED and report.accepted_at is None

@@ -7,7 +7,7 @@ from django.core import mail
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from applications.models import Application, Status
+from applications.models import Application, Status, TransitionLog
 from review import services
 from review.assignment import ApplicationItem, ReviewerItem, has_conflict, plan_assignments
 from review.models import Affiliation, Assignment, ReviewLog
@@ -123,6 +123,11 @@ def test_staff_assign_writes_rows_opens_review_and_skips_every_kind_of_conflict(
     loads = [Assignment.objects.filter(reviewer=u).count() for u in [member, affiliated, neighbour, tied_to_community, *free]]
     assert sum(loads) == 12 and max(loads) - min(loads) <= 1
     assert ReviewLog.objects.filter(competition=call, action="assignment.generated").count() == 6
+    # Each is also a row of the application's audit chain, with who assigned.
+    chained = TransitionLog.objects.filter(application__competition=call, subject="review", transition="review.assignment.generated")
+    assert sorted(chained.values_list("application_id", flat=True)) == sorted(Application.objects.filter(competition=call).values_list("pk", flat=True))
+    assert set(chained.values_list("actor_id", flat=True)) == {staff.pk}
+    assert "Audit log intact" in _verify_audit_log()
     assert any("to review" in m.subject for m in mail.outbox)
     assert all(a.status == "eligible" for a in others)  # the in-memory objects are untouched; the rows moved
 
@@ -185,6 +190,7 @@ def test_decline_with_conflict_reassigns_to_least_loaded_and_logs(call, staff, b
     assignment.refresh_from_db()
     assert assignment.state == "declined" and assignment.conflict_declaration == "我是该机构理事"
     assert ReviewLog.objects.filter(application=app, action="assignment.declined", note="我是该机构理事").exists()
+    assert TransitionLog.objects.filter(application=app, transition="review.assignment.declined", note="我是该机构理事").exists()
     assert ReviewLog.objects.filter(application=app, action="assignment.reassigned").exists()
     assert Affiliation.objects.filter(reviewer=first.reviewer_profile, organization=app.organization).exists()
     # Re-running the assignment never gives the application back to the reviewer who declined it.
@@ -237,3 +243,13 @@ def test_an_application_the_workflow_refuses_to_open_loses_its_new_reviewers(cal
     assert outcome.created == 1 and [a.pk for a in outcome.opened] == [ok.pk]
     assert outcome.refused == {refused: "withdrawn a moment ago"}
     assert not Assignment.objects.filter(application=refused).exists()
+
+
+def _verify_audit_log():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("verify_audit_log", stdout=out)
+    return out.getvalue()

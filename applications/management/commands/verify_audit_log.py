@@ -16,8 +16,10 @@ class Command(BaseCommand):
                 f"{result.rows} rows over {result.applications} applications checked."
             )
             raise CommandError("\n".join([*result.problems, summary]))
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(result.by_subject.items()))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Audit log intact: {result.rows} rows over {result.applications} applications."
+                f"Audit log intact: {result.rows} rows over {result.applications} applications.\n"
+                f"Rows per subject: {kinds or 'none'}."
             )
         )
