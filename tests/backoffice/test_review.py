@@ -154,6 +154,10 @@ def test_funding_suggestion_then_staff_change_and_confirm(client, call, staff, b
     assert village.awarded_amount == Decimal("30000")
     assert TransitionLog.objects.filter(application=second, transition="application.decline", note="得分排名靠后").exists()
     assert ReviewLog.objects.filter(competition=call, action__startswith="funding.").count() == 3
+    # The funding decision of each is a row of its audit chain too, with who decided.
+    funded = TransitionLog.objects.filter(application__competition=call, subject="review", transition__startswith="review.funding.")
+    assert sorted(funded.values_list("application__title", flat=True)) == ["乡村项目", "城市项目一", "城市项目二"]
+    assert set(funded.values_list("actor_id", flat=True)) == {staff.pk}
 
 
 def test_funding_over_budget_and_refusals_are_reported(client, call, staff, bureau):
