@@ -27,6 +27,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from applications import postaward
+from applications import publicity as app_publicity
 from applications import services as app_services
 from applications.models import Application, Organization, Status
 from competitions.models import (
@@ -191,7 +192,7 @@ PATHS = {
     Status.SHORTLISTED: ["submit", "accept", "assign", "score_all", "shortlist", "pitch_assign"],
     Status.RECOMMENDED: ["submit", "accept", "assign", "score_all", "shortlist", "pitch", "recommend"],
     Status.DECLINED: ["submit", "accept", "assign", "score_all", "decline"],
-    Status.PUBLICIZING: ["submit", "accept", "assign", "score_all", "shortlist", "pitch", "recommend", "publicize"],
+    Status.PUBLICIZING: ["submit", "accept", "assign", "score_all", "shortlist", "pitch", "recommend", "publicize", "object"],
     Status.AWARDED: ["submit", "accept", "assign", "score_all", "shortlist", "pitch", "recommend",
                      "publicize_past", "award"],
     Status.CONTRACTED: ["submit", "accept", "assign", "score_all", "shortlist", "pitch", "recommend",
@@ -540,6 +541,15 @@ class Command(BaseCommand):
             application=app, actor=demo.staff[call_key], start=self.now - dt.timedelta(days=14)
         )
 
+    def _step_object(self, app, *, demo, call_key, **_):
+        """A resident objects during the 公示 and the bureau takes it up: an objection to decide."""
+        objection = app_publicity.objection_file(
+            application=app, objector_kind="person", name="张某（演示）", phone="13800000000",
+            reason="该项目的服务对象与申报书所写的社区不一致（演示）。",
+        )
+        app_publicity.objection_investigate(objection=objection, actor=demo.staff[call_key], note="调取服务对象名册，入户核实（演示）。")
+        return app
+
     def _step_award(self, app, **_):
         return app_services.application_award(application=app)
 
@@ -551,7 +561,9 @@ class Command(BaseCommand):
         with agreement.file.open("rb") as generated:
             scan = SimpleUploadedFile("签字盖章协议.pdf", generated.read(), content_type="application/pdf")
         postaward.agreement_upload_scan(application=app, actor=owner, uploaded=scan)
-        return postaward.agreement_confirm(application=app, actor=demo.staff[call_key])
+        app = postaward.agreement_confirm(application=app, actor=demo.staff[call_key])
+        postaward.disbursement_approve(disbursement=app.disbursements.get(position=0), actor=demo.staff[call_key])
+        return app
 
     def _assign(self, app, demo, call_key, stage):
         """The call's number of reviewers from the bureau's pool, added by its staff; the review
