@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+import secrets
 import unicodedata
 from decimal import Decimal
 
@@ -28,6 +29,15 @@ from competitions.models import (
 from . import permissions as perms
 from . import rules
 from .status import Status
+
+
+# Codes read aloud or typed from paper: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_code(length=8):
+    """A random code for looking up a case without an account (办件查询)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
 # Amounts are never negative; the DecimalField's own validator keeps them within max_digits and
@@ -207,6 +217,8 @@ class Application(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True)
     version = models.PositiveIntegerField(default=0, help_text="Bumped on every write, for optimistic locking.")
     reference = models.CharField(_("reference number"), max_length=40, unique=True, null=True, blank=True)
+    # With the reference number, what anyone holding the receipt types to follow the case (办件查询).
+    tracking_code = models.CharField(_("query code"), max_length=12, blank=True, editable=False)
     title = models.CharField(_("project title"), max_length=200)
     summary = models.TextField(_("project summary"), blank=True)
     service_area = models.CharField(_("service area"), max_length=30, choices=ServiceArea.choices, blank=True)
@@ -271,6 +283,7 @@ class Application(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model):
                 conditions=[rules.window_open, rules.organization_eligible, rules.application_complete, rules.budget_valid])
     def submit(self, *, now):
         self.submitted_at = now
+        self.tracking_code = self.tracking_code or new_code()
 
     @transition(field=status, source=Status.RETURNED, target=Status.SUBMITTED,
                 permission=perms.for_transition(perms.can_submit_application),
@@ -594,6 +607,8 @@ class Objection(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model):
         ORGANIZATION = "organization", _("An organization (stamped letter)")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
+    # Given to the objector on filing: with it anyone follows the objection without an account.
+    case_number = models.CharField(_("case number"), max_length=20, unique=True, null=True, editable=False)
     objector_kind = models.CharField(_("objector"), max_length=20, choices=ObjectorKind.choices, default=ObjectorKind.PERSON)
     objector_name = models.CharField(_("name"), max_length=100)
     objector_phone = models.CharField(_("phone"), max_length=30, blank=True)

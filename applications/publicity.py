@@ -21,7 +21,7 @@ from competitions.selectors import bureau_staff_users
 from competitions.workdays import publicity_window
 
 from . import chain, services, uploads
-from .models import Application, Attachment, Objection, Status, TransitionLog
+from .models import Application, Attachment, Objection, Status, TransitionLog, new_code
 from .permissions import is_bureau_staff_for
 from .services import ApplicationError
 
@@ -140,7 +140,7 @@ def objection_file(*, application, objector_kind, name, reason, phone="", organi
     content_type = _check_letter(letter) if letter is not None else None
     with transaction.atomic():
         objection = Objection.objects.create(
-            application=application, objector_kind=objector_kind, objector_name=name[:100],
+            application=application, case_number=f"YY{timezone.localdate():%Y}-{new_code()}", objector_kind=objector_kind, objector_name=name[:100],
             objector_phone=phone[:30], objector_organization=organization[:200], reason=reason,
         )
         # The chain records that an objection came and how, not who made it: a chained row can

@@ -5,13 +5,15 @@ so that bureau scoping and the ``select_related`` that keeps list pages at a fix
 queries live in one place.
 """
 
+import hmac
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from competitions.permissions import is_site_admin
 from competitions.selectors import staff_competitions, staff_scope
 
-from .models import Application, Attachment, Organization, Status, TransitionLog
+from .models import Application, Attachment, Objection, Organization, Status, TransitionLog
 
 
 def members_of(application):
@@ -96,3 +98,34 @@ def staff_call_overview(*, user, limit=10):
     for competition_id, status, n in rows:
         counts.setdefault(competition_id, {})[status] = n
     return [(call, counts.get(call.pk, {}), sum(counts.get(call.pk, {}).values())) for call in calls]
+
+
+# ----- 办件查询: following a case without an account ----------------------------------------------------
+
+
+def case_by_code(reference, code):
+    """The application with this reference number whose query code is ``code``, else None (the same
+    None for a wrong code as for an unknown number, so the page tells nobody which numbers exist)."""
+    reference, code = (reference or "").strip().upper(), (code or "").strip().upper()
+    if not reference or not code:
+        return None
+    app = (
+        Application.objects.filter(reference=reference).exclude(tracking_code="")
+        .select_related("competition", "competition__bureau").first()
+    )
+    if app is None or not hmac.compare_digest(app.tracking_code, code):
+        return None
+    return app
+
+
+def case_stages(application):
+    """(stage label, when) for each step of the application itself, oldest first: no notes, no names."""
+    rows = TransitionLog.objects.filter(application=application, subject=TransitionLog.Subject.APPLICATION).order_by("seq")
+    return [(Status(to_state).label, at) for to_state, at in rows.values_list("to_state", "at")]
+
+
+def objection_by_case(case_number):
+    case_number = (case_number or "").strip().upper()
+    if not case_number:
+        return None
+    return Objection.objects.filter(case_number=case_number).select_related("application").first()

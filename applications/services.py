@@ -98,6 +98,11 @@ def _notify_applicant(app, entry, name):
         ]
         if entry.note:
             lines.append(_("Note: %(note)s") % {"note": entry.note})
+        if name in ("submit", "resubmit") and app.tracking_code:
+            lines.append(
+                _("Query code: %(code)s. With it and the reference number anyone can follow the case at %(url)s")
+                % {"code": app.tracking_code, "url": settings.SITE_URL + reverse("cms:track")}
+            )
         if name == "return_for_revision" and app.revision_deadline:
             lines.append(
                 _("Revise and resubmit before %(at)s (Beijing time).")

@@ -523,7 +523,9 @@ def receipt(request, pk):
         messages.info(request, _("This application has not been submitted yet."))
         return redirect("applications:application_detail", pk=app.pk)
     document = SubmittedDocument.objects.filter(log_entry=entry).first()
-    return render(request, "portal/receipt.html", {"app": app, "entry": entry, "document": document})
+    return render(request, "portal/receipt.html", {
+        "app": app, "entry": entry, "document": document, "track_url": request.build_absolute_uri(reverse("cms:track")),
+    })
 
 
 @portal_view

@@ -66,16 +66,27 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def hit_rate_limit(request):
-    """Count one attempt from this IP; None if within the limit, else the reason to refuse."""
-    limit, period = rate_limit()
-    key = f"cms:objection-rate:{client_ip(request)}"
+def _over_limit(scope, request, limit, period):
+    """Count one attempt of ``scope`` from this IP in the shared cache; True once past ``limit``."""
+    key = f"cms:{scope}-rate:{client_ip(request)}"
     cache.add(key, 0, timeout=period)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=period)
         count = 1
-    if count > limit:
+    return count > limit
+
+
+def hit_rate_limit(request):
+    """Count one objection from this IP; None if within the limit, else the reason to refuse."""
+    if _over_limit("objection", request, *rate_limit()):
         return _("Too many objections were sent from your network in a short time. Try again in an hour, or write to the bureau.")
+    return None
+
+
+def hit_lookup_limit(request):
+    """Count one 办件查询 lookup from this IP (codes cannot be guessed by trying); None or the reason."""
+    if _over_limit("lookup", request, *getattr(settings, "LOOKUP_RATE_LIMIT", (30, 3600))):
+        return _("Too many lookups were made from your network in a short time. Try again in an hour, or call the bureau.")
     return None

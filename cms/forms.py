@@ -49,3 +49,20 @@ class DirectoryFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All categories"))] + OrganizationCategory.choices
     )
+
+
+class TrackForm(forms.Form):
+    """办件查询: a reference number with the query code on the receipt, or an objection's case number."""
+
+    reference = forms.CharField(label=_("Reference number"), max_length=40, required=False,
+                                widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "GZ-2026-LF-0001"}))
+    code = forms.CharField(label=_("Query code (on the receipt)"), max_length=12, required=False,
+                           widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}))
+    case = forms.CharField(label=_("or an objection's case number"), max_length=20, required=False,
+                           widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "YY2026-XXXXXXXX"}))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("case") and not (data.get("reference") and data.get("code")):
+            raise forms.ValidationError(_("Give the reference number and the query code printed on the receipt, or an objection's case number."))
+        return data

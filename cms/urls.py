@@ -8,6 +8,7 @@ app_name = "cms"
 urlpatterns = [
     path("publicity/<int:page_id>/objection/", views.objection_create, name="objection"),
     path("verify/<str:code>/", views.verify, name="verify"),
+    path("track/", views.track, name="track"),
     path("search/", views.search, name="search"),
     path("open-data/grants.json", views.grants_json, name="grants_json"),
     path("open-data/grants.csv", views.grants_csv, name="grants_csv"),

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +17,14 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.models import Page
 
+from applications import selectors as app_selectors
 from applications.notices import notice_for_code
 from applications.publicity import objection_file
 from applications.services import ApplicationError
 from applications.spreadsheets import safe_row
 
 from . import antispam, opendata, selectors
-from .forms import ObjectionForm
+from .forms import ObjectionForm, TrackForm
 from .models import PublicityPage, paginate
 
 
@@ -60,7 +62,7 @@ def objection_create(request, page_id):
         data = form.cleaned_data
         application = next(e.application for e in context["entries"] if e.application_id == data["application"])
         try:
-            objection_file(
+            objection = objection_file(
                 application=application, objector_kind=data["objector_kind"], name=data["name"],
                 phone=data["phone"], organization=data["organization"], reason=data["reason"],
                 letter=data.get("letter"),
@@ -70,7 +72,9 @@ def objection_create(request, page_id):
         else:
             messages.success(
                 request,
-                _("Your objection was received. The bureau will investigate it; the outcome will be shown on this page."),
+                _("Your objection was received; its case number is %(case)s. Keep it: with it you can follow the "
+                  "objection at %(where)s. The bureau will investigate it; the outcome will be shown on this page.")
+                % {"case": objection.case_number, "where": reverse("cms:track")},
             )
             return HttpResponseRedirect(page.url + "#objections")
     if error:
@@ -89,6 +93,34 @@ def verify(request, code):
     notice = notice_for_code(code)
     status = 200 if notice is not None else 404
     return render(request, "cms/verify.html", {"notice": notice, "code": code[:60]}, status=status)
+
+
+@require_GET
+def track(request):
+    """办件查询: the stage and dates of an application (reference number and the query code on its
+    receipt) or of an objection (its case number), for anyone, without an account; nothing personal."""
+    form = TrackForm(request.GET or None)
+    context = {"form": form}
+    status = 200
+    if request.GET:
+        refusal = antispam.hit_lookup_limit(request)
+        if refusal:
+            form.is_valid()
+            form.add_error(None, refusal)
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            if data["case"]:
+                context["objection"] = app_selectors.objection_by_case(data["case"])
+            else:
+                app = app_selectors.case_by_code(data["reference"], data["code"])
+                context.update(application=app, stages=app_selectors.case_stages(app) if app else [])
+            context["searched"] = True
+            if not (context.get("objection") or context.get("application")):
+                status = 404
+        else:
+            status = 400
+    return render(request, "cms/track.html", context, status=status)
 
 
 def _search(query):

@@ -101,6 +101,7 @@ def _cases(w):
         # public site (cms)
         "cms:objection": [({"page_id": 999_999}, set())],
         "cms:verify": [({"code": w.notice.code}, EVERYONE)],
+        "cms:track": [({}, EVERYONE)],
         "cms:search": [({}, EVERYONE)],
         "cms:grants_json": [({}, EVERYONE)],
         "cms:grants_csv": [({}, EVERYONE)],

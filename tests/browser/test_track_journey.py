@@ -1,0 +1,33 @@
+"""A resident on a phone follows an application with the numbers on its receipt (办件查询), in
+Chinese, from the home page's menu, typing the code in lower case with a slip first."""
+
+from pathlib import Path
+
+import pytest
+
+from applications.models import Status
+from tests.cms.conftest import home  # noqa: F401  (the fixture: a site with a home page)
+from tests.factories import application_in_state
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def test_a_resident_follows_a_case_from_the_menu(live_server, browser, home):
+    app = application_in_state(Status.RETURNED)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, extra_http_headers={"Accept-Language": "zh-hans"})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="办件查询").click()
+    page.fill("#id_reference", app.reference)
+    page.fill("#id_code", "WRONG123")  # a slip
+    page.get_by_role("button", name="查询").click()
+    assert "未查到与这些编号对应的事项" in page.content()
+    assert page.input_value("#id_reference") == app.reference  # what was typed is kept
+    page.fill("#id_code", app.tracking_code.lower())
+    page.get_by_role("button", name="查询").click()
+    text = page.content()
+    assert "当前进度: 退回补正" in text or "当前进度：退回补正" in text
+    page.screenshot(path=str(SCREENSHOTS / "track-phone.png"), full_page=True)
+    context.close()
