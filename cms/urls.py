@@ -7,6 +7,7 @@ from .feeds import OpenCallsFeed
 app_name = "cms"
 urlpatterns = [
     path("publicity/<int:page_id>/objection/", views.objection_create, name="objection"),
+    path("publicity/<int:page_id>/notice.pdf", views.publicity_pdf, name="publicity_pdf"),
     path("verify/<str:code>/", views.verify, name="verify"),
     path("track/", views.track, name="track"),
     path("search/", views.search, name="search"),

@@ -4,14 +4,18 @@ import csv
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,7 +27,7 @@ from applications.publicity import objection_file
 from applications.services import ApplicationError
 from applications.spreadsheets import safe_row
 
-from . import antispam, opendata, selectors
+from . import antispam, opendata, pagecache, selectors
 from .forms import ObjectionForm, TrackForm
 from .models import PublicityPage, paginate
 
@@ -93,6 +97,31 @@ def verify(request, code):
     notice = notice_for_code(code)
     status = 200 if notice is not None else 404
     return render(request, "cms/verify.html", {"notice": notice, "code": code[:60]}, status=status)
+
+
+@require_GET
+def publicity_pdf(request, page_id):
+    """The 公示 as offices post it on paper: the list, the window, how to object, the bureau's phone
+    and address (WeasyPrint, Noto Sans CJK SC). Kept in the cache until a public page changes."""
+    page = PublicityPage.objects.live().filter(pk=page_id).first()
+    if page is None:
+        raise Http404(_("No such public notice (公示)."))
+    language = translation.get_language()
+    version = pagecache.version()
+    key = f"publicity-pdf:{version}:{page.pk}:{language}"
+    data = cache.get(key) if version is not None else None
+    if data is None:
+        from weasyprint import HTML
+
+        context = {**selectors.publicity_details(page), "page": page, "page_url": page.get_full_url(request),
+                   "LANGUAGE_CODE": language}
+        html = render_to_string("cms/pdf/publicity.html", context)
+        data = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+        if version is not None:
+            cache.set(key, data, timeout=pagecache.seconds())
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{page.title}.pdf")
+    return response
 
 
 @require_GET

@@ -100,6 +100,7 @@ def _cases(w):
                                ({"reference": draft.reference or "GZ-NONE"}, set())],
         # public site (cms)
         "cms:objection": [({"page_id": 999_999}, set())],
+        "cms:publicity_pdf": [({"page_id": 999_999}, set())],  # a live 公示: tests/cms/test_publicity_print.py
         "cms:verify": [({"code": w.notice.code}, EVERYONE)],
         "cms:track": [({}, EVERYONE)],
         "cms:search": [({}, EVERYONE)],
