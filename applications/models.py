@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from pypinyin import lazy_pinyin
 from stdnum.cn import uscc
 
 from competitions.models import (
@@ -105,10 +106,23 @@ def validate_credit_code(value):
         )
 
 
+def pinyin_key(name):
+    """(sort key, initial letter) of a Chinese name as a Chinese reader looks it up: by its pinyin
+    (``lazy_pinyin`` reads words, so 重庆 sorts under C), letters and digits kept as they are; the
+    initial is A–Z, or # for a name that starts with neither."""
+    syllables = lazy_pinyin((name or "").strip(), errors=lambda text: list(text.lower()))
+    key = " ".join(s.lower() for s in syllables if s.strip())[:400]
+    initial = key[:1].upper()
+    return key, initial if "A" <= initial <= "Z" else "#"
+
+
 class Organization(models.Model):
     """A community social organization (社区社会组织)."""
 
     name = models.CharField(_("name"), max_length=200)
+    # The directory's order and letter index (pinyin_key), kept by save() and the registry import.
+    name_pinyin = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
+    name_initial = models.CharField(max_length=1, blank=True, editable=False, db_index=True)
     credit_code = CreditCodeField(
         _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
         validators=[validate_credit_code],
@@ -146,6 +160,15 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def set_sort_key(self):
+        self.name_pinyin, self.name_initial = pinyin_key(self.name)
+
+    def save(self, *args, **kwargs):
+        self.set_sort_key()
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_pinyin", "name_initial"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.registration_status == RegistrationStatus.REGISTERED and not self.credit_code:

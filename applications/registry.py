@@ -306,6 +306,8 @@ def registry_import(*, rows, bureau, actor):
     organizations have no members until someone claims them. Returns the Preview it applied."""
     preview = registry_preview(rows=rows, bureau=bureau)
     new = [Organization(contact_name="", contact_phone="", **r.fields) for r in preview.rows if r.action == NEW]
+    for organization in new:
+        organization.set_sort_key()  # bulk_create does not call save()
     Organization.objects.bulk_create(new, batch_size=1000)
     updates = [r for r in preview.rows if r.action == UPDATE]
     if updates:
@@ -315,7 +317,10 @@ def registry_import(*, rows, bureau, actor):
             org = orgs[r.organization_id]
             for k, v in r.fields.items():
                 setattr(org, k, v)
+            org.set_sort_key()
             touched.update(r.fields)
+        if "name" in touched:
+            touched.update({"name_pinyin", "name_initial"})
         Organization.objects.bulk_update(list(orgs.values()), sorted(touched), batch_size=1000)
     return preview
 

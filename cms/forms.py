@@ -41,6 +41,9 @@ class ObjectionForm(forms.Form):
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
 
 
+INITIALS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["#"]
+
+
 class DirectoryFilterForm(forms.Form):
     region = forms.ModelChoiceField(
         label=_("Region"), required=False, empty_label=_("All regions"),
@@ -48,6 +51,9 @@ class DirectoryFilterForm(forms.Form):
     )
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All categories"))] + OrganizationCategory.choices
+    )
+    initial = forms.ChoiceField(
+        required=False, widget=forms.HiddenInput, choices=[("", "")] + [(c, c) for c in INITIALS],
     )
 
 

@@ -13,6 +13,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from competitions.models import OrganizationCategory
+
 from . import selectors
 from .blocks import BodyBlock, CallBodyBlock
 
@@ -266,6 +268,16 @@ class ShowcasePage(IntroPage):
         return context
 
 
+def _with(query, **changes):
+    """The query string of the directory with one filter set (or dropped, for None)."""
+    query = query.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value:
+            query[name] = value
+    return query.urlencode()
+
+
 class OrganizationDirectoryPage(IntroPage):
     """Registered and filed community social organizations, by region and category."""
 
@@ -277,18 +289,24 @@ class OrganizationDirectoryPage(IntroPage):
         verbose_name = _("organization directory")
 
     def get_context(self, request, *args, **kwargs):
-        from .forms import DirectoryFilterForm
+        from .forms import INITIALS, DirectoryFilterForm
 
         context = super().get_context(request, *args, **kwargs)
         form = DirectoryFilterForm(request.GET or None)
-        region = category = None
+        filters = {"region": None, "category": None, "initial": None}
         if form.is_valid():
-            region = form.cleaned_data.get("region")
-            category = form.cleaned_data.get("category") or None
-        organizations = selectors.directory(region=region, category=category)
-        context["filter_form"] = form
-        context["organizations"] = paginate(request, organizations, 20)
+            filters = {name: form.cleaned_data.get(name) or None for name in filters}
+        organizations = selectors.directory(**filters)
+        counts = selectors.directory_counts(**filters)
         query = request.GET.copy()
         query.pop("page", None)
-        context["filter_query"] = query.urlencode()
+        context.update(
+            filter_form=form, organizations=paginate(request, organizations, 20), filter_query=query.urlencode(),
+            initial=filters["initial"],
+            letters=[(letter, counts["initials"].get(letter, 0), _with(query, initial=letter)) for letter in INITIALS],
+            all_letters=_with(query, initial=None),
+            categories=[(value, label, counts["categories"].get(value, 0), _with(query, category=value))
+                        for value, label in OrganizationCategory.choices],
+            category=filters["category"], all_categories=_with(query, category=None),
+        )
         return context

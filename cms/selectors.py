@@ -256,13 +256,29 @@ def showcase_projects():
 # ----- organization directory ---------------------------------------------------------------------
 
 
-def directory(*, region=None, category=None):
-    qs = Organization.objects.filter(
-        registration_status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.FILED]
-    ).select_related("community", "community__parent")
+def _listed(*, region=None, category=None, initial=None):
+    qs = Organization.objects.filter(registration_status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.FILED])
     if region is not None:
         qs = qs.filter(Q(community__path=region.path) | Q(community__path__startswith=region.path + "/"))
     if category:
         qs = qs.filter(category=category)
-    return qs.annotate(grant_count=Count("applications", filter=Q(applications__status__in=GRANTED))).order_by("name", "pk")
+    if initial:
+        qs = qs.filter(name_initial=initial)
+    return qs
+
+
+def directory(*, region=None, category=None, initial=None):
+    """The directory's organizations in pinyin order (see ``pinyin_key``), with their grant counts."""
+    qs = _listed(region=region, category=category, initial=initial).select_related("community", "community__parent")
+    return qs.annotate(grant_count=Count("applications", filter=Q(applications__status__in=GRANTED))).order_by(
+        "name_pinyin", "pk"
+    )
+
+
+def directory_counts(*, region=None, category=None, initial=None):
+    """How many organizations each letter and each category would show, the other filters kept
+    (two queries): ``{"initials": {"A": 3, ...}, "categories": {"life_service": 5, ...}}``."""
+    initials = _listed(region=region, category=category).values_list("name_initial").annotate(n=Count("pk"))
+    categories = _listed(region=region, initial=initial).values_list("category").annotate(n=Count("pk"))
+    return {"initials": dict(initials.order_by()), "categories": dict(categories.order_by())}
 

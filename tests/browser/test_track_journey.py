@@ -31,3 +31,21 @@ def test_a_resident_follows_a_case_from_the_menu(live_server, browser, home):
     assert "当前进度: 退回补正" in text or "当前进度：退回补正" in text
     page.screenshot(path=str(SCREENSHOTS / "track-phone.png"), full_page=True)
     context.close()
+
+
+def test_a_reader_finds_an_organization_by_its_letter_on_a_phone(live_server, browser, home):
+    from cms.models import OrganizationDirectoryPage
+    from tests.factories import OrganizationFactory
+
+    directory = OrganizationDirectoryPage(title="社区社会组织名录", slug="directory")
+    home.add_child(instance=directory)
+    for name in ("阿妹文艺队", "白云社区服务中心", "张家寨互助会", "赵庄文体队", "重庆路社区互助会", "长寿老人协会"):
+        OrganizationFactory(name=name)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, extra_http_headers={"Accept-Language": "zh-hans"})
+    page = context.new_page()
+    page.goto(live_server.url + directory.url)
+    page.get_by_role("link", name="Z", exact=True).click()
+    text = page.content()
+    assert "张家寨互助会" in text and "赵庄文体队" in text and "阿妹文艺队" not in text
+    page.screenshot(path=str(SCREENSHOTS / "directory-phone.png"), full_page=True)
+    context.close()

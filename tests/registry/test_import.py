@@ -101,6 +101,7 @@ def test_confirm_applies_in_one_go_and_reimport_changes_nothing(regions):
     filed = Organization.objects.get(name="互助会2")
     assert filed.credit_code is None and filed.filing_record == "花溪街道备字001"  # full-width folded, spaces dropped
     assert filed.members.count() == 0
+    assert (filed.name_pinyin, filed.name_initial) == ("hu zhu hui 2", "H")  # in the directory's letter index
     again = registry.registry_import(rows=rows, bureau=regions["bureau"], actor=None)
     assert again.counts == {"new": 0, "update": 0, "unchanged": 3, "refused": 0}
     assert Organization.objects.count() == 3
