@@ -34,7 +34,7 @@ VERSION_KEY = "pagecache:version"
 PRIVATE_PREFIXES = ("/admin/", "/django-admin/", "/portal/", "/review/", "/accounts/", "/i18n/", "/csp-report/",
                     "/healthz", "/static/", "/media/", "/documents/", "/publicity/")
 # Query parameters public pages read; any other makes the request uncacheable.
-KNOWN_PARAMETERS = frozenset({"q", "page", "region", "category", "letter", "kind", "year"})
+KNOWN_PARAMETERS = frozenset({"q", "page", "region", "category", "letter", "initial", "kind", "year"})
 PER_VISITOR_MARKERS = (b"csrfmiddlewaretoken", b'name="started"')
 
 

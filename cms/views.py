@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -28,6 +27,7 @@ from applications.services import ApplicationError
 from applications.spreadsheets import safe_row
 
 from . import antispam, opendata, pagecache, selectors
+from . import search as site_search
 from .forms import ObjectionForm, TrackForm
 from .models import PublicityPage, paginate
 
@@ -152,28 +152,22 @@ def track(request):
     return render(request, "cms/track.html", context, status=status)
 
 
-def _search(query):
-    """Wagtail's full-text search, plus a substring match on titles and descriptions.
-
-    The database backend splits words on spaces, which Chinese text does not have; the
-    substring match finds “公益创投” inside “社区公益创投培训会”.
-    """
-    if not query:
-        return []
-    live = Page.objects.live().exclude(depth=1)
-    found = list(live.search(query)[:200])
-    seen = {p.pk for p in found}
-    substring = live.filter(
-        Q(title__icontains=query) | Q(search_description__icontains=query) | Q(seo_title__icontains=query)
-    ).order_by("-first_published_at")[:200]
-    return found + [p for p in substring if p.pk not in seen]
-
-
 @require_GET
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
-    results = paginate(request, _search(query), 20)
-    return render(request, "cms/search.html", {"query": query, "results": results, "extra": urlencode({"q": query})})
+    """Results grouped by kind (a few of each, or one kind a page at a time), the query's words marked."""
+    query = request.GET.get("q", "").strip()[:100]
+    kind = request.GET.get("kind", "")
+    groups = site_search.search(query) if query else {}
+    labels = dict(site_search.KINDS)
+    tabs = [(k, labels[k], len(hits), urlencode({"q": query, "kind": k})) for k, hits in groups.items()]
+    context = {"query": query, "tabs": tabs, "kind": kind if kind in groups else "", "words": site_search.terms(query),
+               "total": sum(len(h) for h in groups.values()), "all_url": urlencode({"q": query})}
+    if context["kind"]:
+        context["results"] = paginate(request, groups[kind], 20)
+        context["extra"] = urlencode({"q": query, "kind": kind})
+    else:
+        context["groups"] = [(k, labels[k], hits[:5], len(hits), urlencode({"q": query, "kind": k})) for k, hits in groups.items()]
+    return render(request, "cms/search.html", context)
 
 
 def _json(data, filename):

@@ -49,3 +49,27 @@ def test_a_reader_finds_an_organization_by_its_letter_on_a_phone(live_server, br
     assert "张家寨互助会" in text and "赵庄文体队" in text and "阿妹文艺队" not in text
     page.screenshot(path=str(SCREENSHOTS / "directory-phone.png"), full_page=True)
     context.close()
+
+
+def test_a_visitor_searches_in_chinese_on_a_phone(live_server, browser, home):
+    from decimal import Decimal
+
+    from applications.models import Application
+    from tests.factories import ApplicationFactory, CompetitionFactory, OrganizationFactory
+
+    OrganizationFactory(name="邻里互助服务中心")
+    for number, title in enumerate(["邻里守望互助计划", "书香邻里亲子阅读"], start=1):
+        app = ApplicationFactory(title=title, competition=CompetitionFactory(), lines=False,
+                                 summary="组织志愿者为独居老人提供上门探访。")
+        Application.objects.filter(pk=app.pk).update(status=Status.AWARDED, awarded_amount=Decimal("30000"),
+                                                     reference=f"GZ-2026-LF-{number:04d}")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, extra_http_headers={"Accept-Language": "zh-hans"})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="搜索").first.click()
+    page.fill("input[name=q]", "邻里互助")
+    page.get_by_role("button", name="搜索").click()
+    text = page.content()
+    assert "<mark>邻里</mark>守望<mark>互助</mark>计划" in text and "获资助项目" in text
+    page.screenshot(path=str(SCREENSHOTS / "search-phone.png"), full_page=True)
+    context.close()

@@ -155,7 +155,7 @@ def test_search_finds_pages(client, home):
     news_index.add_child(instance=NewsPage(title="社区公益创投培训会", slug="training", intro="培训"))
     response = client.get("/search/", {"q": "公益创投"})
     assert response.status_code == 200
-    assert "社区公益创投培训会" in response.content.decode()
+    assert "社区<mark>公益</mark><mark>创投</mark>培训会" in response.content.decode()  # the query's words marked
     assert client.get("/search/", {"q": "x" * 500}).status_code == 200
 
 
