@@ -298,6 +298,7 @@ WAGTAIL_SITE_NAME = "Commonweal 社区公益资助与创投管理平台"
 # picture and leak each user's email hash to an outside host. Wagtail shows its own default avatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # the admin dashboard would ask releases.wagtail.org
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False  # it links to guide.wagtail.org: English, and out of reach from mainland China
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt"]

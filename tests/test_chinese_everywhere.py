@@ -1,0 +1,135 @@
+"""Every role's main pages, rendered in Chinese, show no English word outside an allow-list (brand
+and product names, units, codes): a string that lost its translation fails here by name."""
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from applications import services
+from applications.models import Status
+from tests.factories import AssignmentFactory, application_in_state, staff_with_admin
+from tests.cms.conftest import announcements, call_index, home, publicity, recommended  # noqa: F401  (fixtures)
+from tests.portal.conftest import verified
+
+pytestmark = pytest.mark.django_db
+
+# Words that are right in a Chinese page: names, units, formats, codes.
+ALLOWED = {
+    "Commonweal", "PDF", "CSV", "XLSX", "JSON", "RSS", "URL", "Email", "email", "E-mail", "QR", "English", "Wagtail",
+    "ID", "GZ", "LF", "VC", "YY", "MB", "KB", "JPEG", "PNG", "JPG", "DOC", "DOCX", "Excel", "Word", "WPS", "TOTP",
+    "km", "kg", "App", "JavaScript",
+}
+LATIN = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z']{1,}(?![\w@./-])")
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no script or style, plus titles, labels and placeholders."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "svg", "template"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("title", "placeholder", "aria-label", "alt") and value:
+                self.parts.append(value)
+            if name == "value" and tag == "button" and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "svg", "template") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def english_words(html):
+    parser = _Text()
+    parser.feed(html)
+    found = set()
+    for part in parser.parts:
+        for word in LATIN.findall(part):
+            if word not in ALLOWED:
+                found.add(word)
+    return found
+
+
+def _pages(client, urls):
+    problems = {}
+    for url in urls:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 200, (url, response.status_code)
+        words = english_words(response.content.decode())
+        if words:
+            problems[url] = sorted(words)
+    return problems
+
+
+def test_public_pages(home, call_index, publicity):
+    from tests.cms.conftest import add_call_page
+    from tests.factories import CompetitionFactory
+
+    # The fixtures' pages have English titles, as an editor could type; a Chinese site has Chinese ones.
+    for page, title in ((home, "首页"), (call_index, "项目指南"), (publicity[0].get_parent(), "公示公告")):
+        page.title = title
+        page.save_revision().publish()
+    call_page = add_call_page(call_index, CompetitionFactory())
+    urls = [home.url, call_index.url, call_page.url, publicity[0].url, "/search/?q=项目", "/track/",
+            "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+    assert _pages(Client(), urls) == {}
+
+
+def test_applicant_pages(db):
+    app = application_in_state(Status.SUBMITTED)
+    member = verified(app.organization.memberships.get().user)
+    member.language = "zh-hans"  # a Chinese applicant: the notifications they get are in Chinese too
+    member.save(update_fields=["language"])
+    member.notifications.all().delete()  # written in English before they chose Chinese
+    services.application_return_for_revision(application=app, actor=app.staff, reason="请补充预算明细。",
+                                             deadline=timezone.now() + dt.timedelta(days=7))
+    client = Client()
+    client.force_login(member)
+    urls = [reverse("applications:home"), reverse("applications:application_list"), reverse("applications:organization_list"),
+            reverse("applications:notification_list"), reverse("applications:application_detail", args=[app.pk]),
+            reverse("applications:organization_detail", args=[app.organization_id])]
+    urls += [reverse("applications:section", args=[app.pk, s]) for s in ["project", "budget", "goals", "attachments"]]
+    assert _pages(client, urls) == {}
+
+
+def test_staff_pages(db):
+    app = application_in_state(Status.SUBMITTED)
+    staff = staff_with_admin(app.competition.bureau)
+    client = Client()
+    client.force_login(staff)
+    urls = ["/admin/", "/admin/application/", f"/admin/application/inspect/{app.pk}/", "/admin/postaward/", "/admin/publicity/"]
+    assert _pages(client, urls) == {}
+
+
+def test_reviewer_pages(db):
+    from tests.review.conftest import reviewer
+
+    app = application_in_state(Status.UNDER_REVIEW)
+    expert = reviewer(app.competition.bureau)
+    assignment = AssignmentFactory(application=app, reviewer=expert)
+    client = Client()
+    client.force_login(expert)
+    assert _pages(client, [reverse("review:assignments"), reverse("review:sheet", args=[assignment.pk])]) == {}
+
+
+def test_error_pages_speak_chinese(client, settings):
+    settings.DEBUG = False
+    for url, status in (("/no-such-page/", 404), ("/portal/attachments/999999/", 302)):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == status
+        if status == 404:
+            assert english_words(response.content.decode()) == set()
+            assert "找不到" in response.content.decode() or "不存在" in response.content.decode()
