@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from competitions.models import ServiceArea
 
@@ -86,7 +87,7 @@ def grant_record(app):
         "classifications": [
             {"vocabulary": f"{_prefix()}-fund-source", "code": call.fund_source, "title": call.get_fund_source_display()},
             {"vocabulary": f"{_prefix()}-rural", "code": "rural" if community.is_rural else "urban",
-             "title": "rural" if community.is_rural else "urban"},
+             "title": str(_("Rural community") if community.is_rural else _("Urban community"))},
         ],
         "dateModified": timezone.localtime(app.updated_at).isoformat(),
     }

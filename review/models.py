@@ -137,6 +137,9 @@ class ReviewLog(models.Model):
         "assignment.removed": _("Reviewer removed"),
         "assignment.unfilled": _("Not enough reviewers"),
         "reviewer.invited": _("Reviewer invited"),
+        "funding.recommended": _("Recommended for funding"),
+        "funding.declined": _("Not funded"),
+        "funding.refused": _("Funding refused"),
     }
 
     def __str__(self):

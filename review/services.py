@@ -277,7 +277,7 @@ def assignment_add(*, application, reviewer, actor, stage=Assignment.Stage.REVIE
     with transaction.atomic():
         assignment = assignment_create(application=application, reviewer=reviewer, stage=stage)
         _log(competition=competition, application=application, actor=actor, action="assignment.added",
-             note=f"{reviewer.display_name} ({stage})")
+             note=f"{reviewer.display_name} · {Assignment.Stage(stage).label}")
         _notify_reviewer(
             reviewer, key=f"review-assignment:{assignment.pk}",
             subject=_("An application to review for %(call)s") % {"call": competition.title},
@@ -297,7 +297,7 @@ def assignment_remove(*, assignment, actor):
         if assignment.state == Assignment.State.SUBMITTED or submitted:
             raise ReviewError(_("This reviewer already submitted a sheet; it cannot be removed."), code="locked")
         _log(competition=competition, application=application, actor=actor, action="assignment.removed",
-             note=f"{assignment.reviewer.display_name} ({assignment.stage})")
+             note=f"{assignment.reviewer.display_name} · {assignment.get_stage_display()}")
         assignment.delete()
     _complete_if_done(application)
 

@@ -133,3 +133,28 @@ def test_error_pages_speak_chinese(client, settings):
         if status == 404:
             assert english_words(response.content.decode()) == set()
             assert "找不到" in response.content.decode() or "不存在" in response.content.decode()
+
+
+def test_words_with_two_meanings_get_the_right_chinese(db):
+    """One English word, two Chinese ones: the context decides."""
+    from django.utils import translation
+    from django.utils.translation import gettext, pgettext
+
+    with translation.override("zh-hans"):
+        assert pgettext("verb: open a link", "Open") == "查看" and gettext("Open") == "申报中"  # a button, a call's phase
+        assert pgettext("indicator value", "Planned") == "计划值" and gettext("Planned") == "计划中"
+        assert gettext("Pages") == "页面"
+
+
+def test_the_review_log_shows_words_not_codes(db):
+    from review.models import ReviewLog
+
+    with translation_zh():
+        assert str(ReviewLog(action="funding.recommended").action_label) == "拟资助"
+        assert str(ReviewLog(action="funding.declined").action_label) == "未获资助"
+
+
+def translation_zh():
+    from django.utils import translation
+
+    return translation.override("zh-hans")
