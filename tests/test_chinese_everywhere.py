@@ -158,3 +158,16 @@ def translation_zh():
     from django.utils import translation
 
     return translation.override("zh-hans")
+
+
+def test_the_account_mails_read_chinese(client, mailoutbox, settings):
+    """allauth's own mails: the address confirmation a new applicant gets after signing up."""
+    from django.contrib.auth import get_user_model
+
+    response = client.post("/accounts/signup/", {"email": "xin@example.org", "password1": "Zhang-San-2026!", "password2": "Zhang-San-2026!"},
+                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code in (200, 302), response.content.decode()[:500]
+    assert get_user_model().objects.filter(email="xin@example.org").exists()
+    message = mailoutbox[-1]
+    assert "邮箱" in message.subject and "Email" not in message.subject
+    assert "Hello" not in message.body and "您好" in message.body
