@@ -152,6 +152,11 @@ class Organization(models.Model):
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A bureau vouched for it (its registry import, or staff who checked the registration evidence):
+    # only then is it in the public directory and the figures. It may apply before that.
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,
+                                    on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["name"]

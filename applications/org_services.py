@@ -13,6 +13,7 @@ from accounts.models import OrganizationInvitation
 
 from . import permissions as perms
 from .models import Membership, Organization
+from .selectors import staff_organizations
 from .services import ApplicationError
 
 PROFILE_FIELDS = (
@@ -35,15 +36,40 @@ def organization_update(*, organization, actor, **fields):
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
+        before = [getattr(org, name) for name in VOUCHED_FIELDS]
         for name, value in fields.items():
             setattr(org, name, value)
         if org.credit_code == "":
             org.credit_code = None
+        if [getattr(org, name) for name in VOUCHED_FIELDS] != before:
+            org.verified_at = org.verified_by = None  # the bureau vouched for the old particulars
         try:
             org.full_clean()
         except ValidationError as exc:
             raise ApplicationError(_validation_message(exc), code="invalid") from exc
         org.save()
+    return org
+
+
+# What a bureau checks when it verifies an organization: changing any of them needs a new check.
+VOUCHED_FIELDS = ("name", "credit_code", "registration_status", "filing_record", "category", "community_id")
+
+
+def organization_verify(*, organization, actor):
+    """Bureau staff vouch for an organization after checking its registration evidence: from now on
+    it is listed in the public directory and counted in the figures."""
+    if not staff_organizations(user=actor).filter(pk=organization.pk).exists():
+        raise ApplicationError(_("Only staff of a bureau whose calls this organization applied to can verify it."), code="forbidden")
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=organization.pk)
+        if org.verified_at is not None:
+            raise ApplicationError(
+                _("This organization was already verified on %(day)s.") % {"day": timezone.localtime(org.verified_at).date()},
+                code="verified",
+            )
+        org.verified_at, org.verified_by = timezone.now(), actor
+        org.save(update_fields=["verified_at", "verified_by"])
+    organization.refresh_from_db()
     return org
 
 

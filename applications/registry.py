@@ -19,7 +19,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -306,8 +306,10 @@ def registry_import(*, rows, bureau, actor):
     organizations have no members until someone claims them. Returns the Preview it applied."""
     preview = registry_preview(rows=rows, bureau=bureau)
     new = [Organization(contact_name="", contact_phone="", **r.fields) for r in preview.rows if r.action == NEW]
+    now = timezone.now()
     for organization in new:
         organization.set_sort_key()  # bulk_create does not call save()
+        organization.verified_at = now  # the bureau's own registry vouches for it
     Organization.objects.bulk_create(new, batch_size=1000)
     updates = [r for r in preview.rows if r.action == UPDATE]
     if updates:
@@ -318,7 +320,9 @@ def registry_import(*, rows, bureau, actor):
             for k, v in r.fields.items():
                 setattr(org, k, v)
             org.set_sort_key()
+            org.verified_at = org.verified_at or now
             touched.update(r.fields)
+            touched.add("verified_at")
         if "name" in touched:
             touched.update({"name_pinyin", "name_initial"})
         Organization.objects.bulk_update(list(orgs.values()), sorted(touched), batch_size=1000)

@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.generic import View
@@ -45,7 +46,7 @@ from competitions.selectors import staff_competitions
 from competitions.workdays import working_days_after
 
 from applications.postaward_views import award_notice_response
-from applications import selectors, services
+from applications import org_services, selectors, services
 from applications.models import Application, Organization, Status, SubmittedDocument
 from review import aggregation
 from review import selectors as review_selectors
@@ -747,7 +748,8 @@ class OrganizationViewSet(ScopedModelViewSet):
     menu_order = 120
     inspect_view_enabled = True
     list_per_page = 50
-    list_display = ["name", "category", "registration_status", "community", "contact_name", "contact_phone"]
+    list_display = ["name", "category", "registration_status", "community", "contact_name", "contact_phone",
+                    Column("verified_at", label=gettext_lazy("Verified"), accessor=lambda o: _verified_cell(o))]
     list_filter = ["category", "registration_status"]
     search_fields = ["name", "credit_code"]
     search_backend_name = None
@@ -756,6 +758,37 @@ class OrganizationViewSet(ScopedModelViewSet):
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(list_select_related=["community"], **kwargs)
+
+
+def _verified_cell(organization):
+    if organization.verified_at:
+        return timezone.localtime(organization.verified_at).strftime("%Y-%m-%d")
+    return format_html('<a class="button button-small button-secondary" href="{}">{} · {}</a>',
+                       reverse("organization_verify", args=[organization.pk]), _("Unverified"), _("Check"))
+
+
+def organization_verify_view(request, pk):
+    """Check an organization's registration evidence and vouch for it (a confirmation page, then a POST)."""
+    organization = selectors.staff_organizations(user=request.user).filter(pk=pk).select_related("community").first()
+    if organization is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            org_services.organization_verify(organization=organization, actor=request.user)
+        except services.ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(name)s is verified: it is now listed in the public directory.") % {"name": organization.name})
+        return redirect("organization:index")
+    return TemplateResponse(request, "backoffice/organization_verify.html", {
+        "organization": organization, "evidence": list(organization.attachments.all()),
+        "page_title": _("Verify an organization"), "header_icon": "group",
+    })
+
+
+@hooks.register("register_admin_urls")
+def register_organization_verify_url():
+    return [path("organization-verify/<int:pk>/", organization_verify_view, name="organization_verify")]
 
 
 class GrantsViewSetGroup(ViewSetGroup):

@@ -22,9 +22,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from applications.models import Application, Organization, Status
-from competitions.models import RegistrationStatus
+from applications.models import Application, Status
 
+from . import selectors
 from .models import CallPage, NewsPage, OrganizationDirectoryPage, PublicityPage, ResultsPage
 
 jieba.setLogLevel(logging.WARNING)
@@ -156,9 +156,7 @@ def search(query):
                  meta=f"{app.reference} · {app.organization.name} · {app.competition.title}"),
              app.title, f"{app.summary} {app.reference} {app.organization.name}")
 
-    listed = Organization.objects.filter(
-        registration_status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.FILED]
-    ).select_related("community")
+    listed = selectors.listed_organizations().select_related("community")
     directory = OrganizationDirectoryPage.objects.live().first()
     for org in _matching(listed, words, ("name", "credit_code")):
         url = f"{directory.url}?initial={org.name_initial}" if directory is not None else ""

@@ -137,9 +137,7 @@ def headline_figures(*, now):
         organizations=Count("organization", distinct=True),
     )
     total = grants["total"] or Decimal("0")
-    organizations = Organization.objects.filter(
-        registration_status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.FILED]
-    ).count()
+    organizations = listed_organizations().count()
     calls = Competition.objects.filter(opens_at__lte=now, closes_at__gte=now).count()
     return {
         "grant_count": grants["count"],
@@ -256,8 +254,16 @@ def showcase_projects():
 # ----- organization directory ---------------------------------------------------------------------
 
 
+def listed_organizations():
+    """Organizations the public sees (directory, figures, search): registered or filed, and verified
+    by a bureau (its registry import, or staff who checked the registration evidence)."""
+    return Organization.objects.filter(
+        registration_status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.FILED], verified_at__isnull=False
+    )
+
+
 def _listed(*, region=None, category=None, initial=None):
-    qs = Organization.objects.filter(registration_status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.FILED])
+    qs = listed_organizations()
     if region is not None:
         qs = qs.filter(Q(community__path=region.path) | Q(community__path__startswith=region.path + "/"))
     if category:

@@ -114,6 +114,8 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     head_name = "张三"
     contact_name = "李四"
     contact_phone = "13800000000"
+    # As if from the bureau's registry; a self-registered one is made with verified_at=None.
+    verified_at = factory.LazyFunction(timezone.now)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -82,3 +82,46 @@ def test_the_directory_query_count_does_not_grow_with_rows(client, directory, ro
             assert client.get(directory.url, {"initial": "S"}).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_only_organizations_a_bureau_verified_are_public(client, directory, home):
+    from applications import org_services
+    from applications.models import Status
+    from tests.factories import application_in_state, staff_with_admin
+
+    app = application_in_state(Status.SUBMITTED)
+    self_registered = app.organization
+    Organization.objects.filter(pk=self_registered.pk).update(verified_at=None, name="自己注册的互助会")
+    self_registered.refresh_from_db()
+    assert "自己注册的互助会" not in client.get(directory.url).content.decode()
+    assert "自己注册的互助会" not in client.get("/search/", {"q": "互助会"}).content.decode()
+
+    staff = staff_with_admin(app.competition.bureau)
+    client.force_login(staff)
+    listing = client.get("/admin/organization/").content.decode()
+    assert f'href="/admin/organization-verify/{self_registered.pk}/"' in listing  # shown as unverified, with the check
+    assert "自己注册的互助会" in client.get(f"/admin/organization-verify/{self_registered.pk}/").content.decode()
+    response = client.post(f"/admin/organization-verify/{self_registered.pk}/")
+    assert response.status_code == 302
+    self_registered.refresh_from_db()
+    assert self_registered.verified_by == staff
+    client.logout()
+    assert "自己注册的互助会" in client.get(directory.url).content.decode()
+
+    # A later change of its registered particulars needs a new check.
+    member = self_registered.memberships.get().user
+    org_services.organization_update(organization=self_registered, actor=member, name="改名后的互助会")
+    self_registered.refresh_from_db()
+    assert self_registered.verified_at is None
+
+
+def test_staff_of_another_bureau_cannot_verify(client, db):
+    from applications.models import Status
+    from tests.factories import BureauFactory, application_in_state, staff_with_admin
+
+    app = application_in_state(Status.SUBMITTED)
+    Organization.objects.filter(pk=app.organization_id).update(verified_at=None)
+    client.force_login(staff_with_admin(BureauFactory()))
+    assert client.get(f"/admin/organization-verify/{app.organization_id}/").status_code == 404
+    assert client.post(f"/admin/organization-verify/{app.organization_id}/").status_code == 404
+    assert Organization.objects.get(pk=app.organization_id).verified_at is None

@@ -209,6 +209,7 @@ def _cases(w):
         "organization:history_results": [({"pk": w.org.pk}, set())],
         "organization:usage": [({"pk": w.org.pk}, set())],
         "organization:inspect": [({"pk": w.org.pk}, BACK_OFFICE)],
+        "organization_verify": [({"pk": w.org.pk}, BACK_OFFICE)],  # GET: the confirmation page
         "criterion:index": [({}, ALL_STAFF)],
         "criterion:index_results": [({}, ALL_STAFF)],
         "criterion:add": [({}, ALL_STAFF)],
