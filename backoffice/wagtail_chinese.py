@@ -7,6 +7,7 @@ What is left is here: labels Wagtail derives from Python names.
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
+from wagtail import hooks
 from wagtail.admin.forms.workflows import WorkflowPageForm
 from wagtail.models import Site
 from wagtail.sites.views import IndexView as SiteIndexView
@@ -19,3 +20,10 @@ for column in SiteIndexView.columns:
 
 # The workflow form's page field has no label: Django makes one of the field's name.
 WorkflowPageForm.base_fields["page"].label = gettext_lazy("Page")
+
+
+@hooks.register("construct_help_menu")
+def no_whats_new_link(request, menu_items):
+    """The help menu's "What's new in Wagtail" opens guide.wagtail.org's release notes: English, and out
+    of reach from mainland China (the what's-new banner is off for the same reason)."""
+    menu_items[:] = [item for item in menu_items if not item.name.startswith("whats-new-in-wagtail")]
