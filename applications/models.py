@@ -116,13 +116,21 @@ def pinyin_key(name):
     return key, initial if "A" <= initial <= "Z" else "#"
 
 
+def pinyin_initials(key):
+    """The first letter of each syllable of a ``pinyin_key`` (邻里帮助服务中心 → llbzfwzx): what a
+    reader types to find a name by its initials."""
+    return "".join(syllable[0] for syllable in key.split())[:200]
+
+
 class Organization(models.Model):
     """A community social organization (社区社会组织)."""
 
     name = models.CharField(_("name"), max_length=200)
-    # The directory's order and letter index (pinyin_key), kept by save() and the registry import.
+    # The directory's order and letter index (pinyin_key), and the initials search matches
+    # (pinyin_initials); kept by save() and the registry import (SORT_KEY_FIELDS).
     name_pinyin = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
     name_initial = models.CharField(max_length=1, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=200, blank=True, editable=False)
     credit_code = CreditCodeField(
         _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
         validators=[validate_credit_code],
@@ -166,13 +174,16 @@ class Organization(models.Model):
     def __str__(self):
         return self.name
 
+    SORT_KEY_FIELDS = ("name_pinyin", "name_initial", "name_initials")
+
     def set_sort_key(self):
         self.name_pinyin, self.name_initial = pinyin_key(self.name)
+        self.name_initials = pinyin_initials(self.name_pinyin)
 
     def save(self, *args, **kwargs):
         self.set_sort_key()
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_pinyin", "name_initial"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.SORT_KEY_FIELDS}
         super().save(*args, **kwargs)
 
     def clean(self):

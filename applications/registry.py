@@ -324,7 +324,7 @@ def registry_import(*, rows, bureau, actor):
             touched.update(r.fields)
             touched.add("verified_at")
         if "name" in touched:
-            touched.update({"name_pinyin", "name_initial"})
+            touched.update(Organization.SORT_KEY_FIELDS)
         Organization.objects.bulk_update(list(orgs.values()), sorted(touched), batch_size=1000)
     return preview
 

@@ -7,6 +7,9 @@ and it finds a two-character word inside a name). Reference numbers and other La
 kept whole. A record is a hit when it holds at least half of the query's words; hits are ranked
 by the words they hold, a word in the title counting three times. Only public fields are read:
 an organization's name and code, a funded project's title, summary and reference number.
+
+A query of Latin letters only is also read as pinyin: an organization whose name's initials
+(``name_initials``: 邻里帮助 → llbz) or full pinyin (linlibangzhu) hold it is a hit, ranked first.
 """
 
 import html
@@ -15,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 
 import jieba
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -31,6 +35,7 @@ jieba.setLogLevel(logging.WARNING)
 
 CANDIDATES = 300  # per kind: the most a query reads before ranking
 LATIN = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_.]*")
+PINYIN = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 # Words too common to tell records apart (they still count when they are all a query holds).
 STOP_WORDS = frozenset("的 了 和 与 及 或 在 是 为 对 把 被 等 之 其 年 个 中 上 下".split())
 PUBLIC_PROJECTS = (Status.AWARDED, Status.CONTRACTED, Status.COMPLETED, Status.TERMINATED)
@@ -62,6 +67,16 @@ def terms(query):
             result.append(word)
     meaningful = [w for w in result if w not in STOP_WORDS and (len(w) > 1 or w.isascii())]
     return meaningful or result
+
+
+def pinyin_query(query):
+    """A query of Latin letters only (ylbz, YLBZ, linli, "lin li bang zhu") read as pinyin: its letters
+    run together in lower case; "" for any other query, or one of fewer than two letters."""
+    text = " ".join((query or "").split())
+    if not PINYIN.fullmatch(text):
+        return ""
+    letters = text.replace(" ", "").lower()
+    return letters if len(letters) >= 2 else ""
 
 
 def _chinese_words(text):
@@ -111,8 +126,8 @@ def snippet(text, words, width=90):
     return ("…" if start else "") + text[start:start + width] + ("…" if start + width < len(text) else "")
 
 
-def _matching(queryset, words, fields):
-    condition = Q()
+def _matching(queryset, words, fields, also=None):
+    condition = also or Q()
     for word in words:
         for name in fields:
             condition |= Q(**{f"{name}__icontains": word})
@@ -134,8 +149,8 @@ def search(query):
     needed = max(1, (len(words) + 1) // 2)
     hits = {}
 
-    def keep(hit, title, other):
-        held, score = _score(words, title, other)
+    def keep(hit, title, other, whole=False):
+        held, score = (len(words), 3 * len(words)) if whole else _score(words, title, other)
         if held >= needed:
             hit.score, hit.words = score, words
             hits.setdefault(hit.kind, []).append(hit)
@@ -156,12 +171,15 @@ def search(query):
                  meta=f"{app.reference} · {app.organization.name} · {app.competition.title}"),
              app.title, f"{app.summary} {app.reference} {app.organization.name}")
 
-    listed = selectors.listed_organizations().select_related("community")
+    pinyin = pinyin_query(query)
+    listed = selectors.listed_organizations().select_related("community").annotate(
+        pinyin_letters=Replace("name_pinyin", Value(" "), Value("")))
+    by_pinyin = Q(name_initials__contains=pinyin) | Q(pinyin_letters__contains=pinyin) if pinyin else None
     directory = OrganizationDirectoryPage.objects.live().first()
-    for org in _matching(listed, words, ("name", "credit_code")):
+    for org in _matching(listed, words, ("name", "credit_code"), also=by_pinyin):
         url = f"{directory.url}?initial={org.name_initial}" if directory is not None else ""
         keep(Hit("organizations", org.name, url, meta=f"{org.get_category_display()} · {org.community.name}"),
-             org.name, org.credit_code or "")
+             org.name, org.credit_code or "", whole=bool(pinyin) and (pinyin in org.name_initials or pinyin in org.pinyin_letters))
 
     for kind_hits in hits.values():
         kind_hits.sort(key=lambda h: (-h.score, h.title))

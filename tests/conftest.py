@@ -96,7 +96,7 @@ def wagtail_root():
     if root is None:
         ContentType.objects.clear_cache()  # ids cached before the flush are gone
         Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-        root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
+        root = Page.add_root(instance=Page(title="根目录", slug="root", live=True))
     return root
 
 

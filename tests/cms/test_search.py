@@ -1,6 +1,7 @@
-"""Search that reads Chinese: 30 queries a visitor would type (a two-character word inside a name,
-a full name, a long phrase without spaces, a reference number, a credit code), each with the
-records it must find. Prints the recall; every expected hit must be found."""
+"""Search that reads Chinese: 38 queries a visitor would type (a two-character word inside a name,
+a full name, a long phrase without spaces, a reference number, a credit code, an organization's
+name in pinyin or its initials), each with the records it must find. Prints the recall; every
+expected hit must be found."""
 
 from decimal import Decimal
 
@@ -94,10 +95,18 @@ QUERIES = [
     ("ref:kitchen", ["社区长者食堂助餐服务"]),
     ("ref:farming", ["茶园种植技术培训"]),
     ("org-code:sunny", [ORGS["sunny"]]),
+    # An organization by the pinyin of its name: the initials (whole, a part, in capitals), the full
+    # pinyin run together or with spaces.
+    ("ygsqzyzxh", [ORGS["sunny"]]),
+    ("hxq", [ORGS["huaxi"]]),
+    ("gcw", [ORGS["dance"]]),
+    ("QYGZ", [ORGS["dance"]]),
+    ("changshou", [ORGS["elder"]]),
+    ("yangguang shequ", [ORGS["sunny"]]),
 ]
 
 
-def test_thirty_queries_find_what_a_visitor_looks_for(site, capsys):
+def test_the_queries_find_what_a_visitor_looks_for(site, capsys):
     expected = found = 0
     misses = []
     for query, titles in QUERIES:
@@ -115,6 +124,26 @@ def test_thirty_queries_find_what_a_visitor_looks_for(site, capsys):
         print(f"\nsearch recall: {found}/{expected} = {found / expected:.1%} over {len(QUERIES)} queries")
     assert len(QUERIES) >= 30
     assert misses == []
+
+
+def test_pinyin_finds_organizations_and_nothing_else(site):
+    hits = site_search.search("ygsqzyzxh")
+    assert [hit.title for hit in hits["organizations"]] == [ORGS["sunny"]]
+    assert set(hits) == {"organizations"}
+    assert site_search.search("hxqswmc")["organizations"][0].title == ORGS["huaxi"]
+    assert site_search.search("zzqqxx") == {}
+    assert site_search.pinyin_query("lin li") == "linli" and site_search.pinyin_query("GZ-2026") == ""
+    assert site_search.pinyin_query("邻里 ll") == "" and site_search.pinyin_query("l") == ""
+
+
+def test_the_initials_follow_a_renamed_organization(db):
+    from applications.models import Organization
+
+    org = OrganizationFactory(name="邻里帮助服务中心")
+    assert org.name_initials == "llbzfwzx"
+    org.name = "阳光助残服务社"
+    org.save(update_fields=["name"])
+    assert Organization.objects.get(pk=org.pk).name_initials == "ygzcfws"
 
 
 def test_results_are_grouped_by_kind_marked_and_paginated(client, site):

@@ -672,7 +672,7 @@ def _ensure_home_page():
         locale, _created = Locale.objects.get_or_create(
             language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
         )
-        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+        root = Page.add_root(instance=Page(title="根目录", slug="root", locale=locale))
     if home is None:
         # Wagtail's default page already uses the slug "home"; take it over below once that page is gone.
         taken = root.get_children().filter(slug="home").exists()
