@@ -54,6 +54,7 @@ from applications.models import Application, Organization, Status, SubmittedDocu
 from review import aggregation
 from review import selectors as review_selectors
 
+from . import quick_widgets
 from .competitions import BureauViewSet, CompetitionViewSet, CriterionViewSet, RegionViewSet
 from .scoping import ApplicationPolicy, OrganizationPolicy, ScopedIndexView, ScopedInspectView, ScopedModelViewSet
 
@@ -103,21 +104,24 @@ def spread_flagged_ids(competitions):
 
 
 class ApplicationFilterSet(WagtailFilterSet):
-    competition = django_filters.ModelChoiceFilter(label=gettext_lazy("Call"), queryset=_staff_calls)
-    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Status.choices)
+    competition = django_filters.ModelChoiceFilter(label=gettext_lazy("Call"), queryset=_staff_calls,
+                                                   widget=quick_widgets.Select)
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Status.choices, widget=quick_widgets.Select)
     category = django_filters.ChoiceFilter(
         label=gettext_lazy("Organization category"), field_name="organization__category",
-        choices=OrganizationCategory.choices,
+        choices=OrganizationCategory.choices, widget=quick_widgets.Select,
     )
     fund_source = django_filters.ChoiceFilter(
-        label=gettext_lazy("Fund source"), field_name="competition__fund_source", choices=FundSource.choices
+        label=gettext_lazy("Fund source"), field_name="competition__fund_source", choices=FundSource.choices,
+        widget=quick_widgets.Select,
     )
     area = django_filters.ChoiceFilter(
         label=gettext_lazy("Urban or rural"),
         choices=[("urban", gettext_lazy("Urban")), ("rural", gettext_lazy("Rural"))],
-        method="filter_area",
+        method="filter_area", widget=quick_widgets.Select,
     )
-    spread = django_filters.BooleanFilter(label=gettext_lazy("Reviewers disagree (spread flag)"), method="filter_spread")
+    spread = django_filters.BooleanFilter(label=gettext_lazy("Reviewers disagree (spread flag)"), method="filter_spread",
+                                          widget=quick_widgets.NullBooleanSelect)
 
     class Meta:
         model = Application
