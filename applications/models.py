@@ -294,7 +294,13 @@ class Application(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model):
                 name="one_live_application_per_call",
             )
         ]
-        indexes = [models.Index(fields=["competition", "status"])]
+        indexes = [
+            models.Index(fields=["competition", "status"]),
+            # The staff listing: a call's applications newest first, counted and cut into pages
+            # from this index alone (no visit to the wide rows; status is here for the count's
+            # and the filter's "not a draft").
+            models.Index(fields=["competition", "submitted_at", "id", "status"], name="application_listing_idx"),
+        ]
 
     def planned_indicators(self):
         """The planned indicators as (name, target) pairs.

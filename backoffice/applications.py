@@ -7,12 +7,13 @@ is shown on the page as a form error, never as a server error.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from html import escape
 
 import django_filters
 from django import forms
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,12 +21,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.generic import View
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import (
     BulkActionsCheckboxColumn,
@@ -51,6 +54,7 @@ from applications.models import Application, Organization, Status, SubmittedDocu
 from review import aggregation
 from review import selectors as review_selectors
 
+from . import quick_widgets
 from .competitions import BureauViewSet, CompetitionViewSet, CriterionViewSet, RegionViewSet
 from .scoping import ApplicationPolicy, OrganizationPolicy, ScopedIndexView, ScopedInspectView, ScopedModelViewSet
 
@@ -100,21 +104,24 @@ def spread_flagged_ids(competitions):
 
 
 class ApplicationFilterSet(WagtailFilterSet):
-    competition = django_filters.ModelChoiceFilter(label=gettext_lazy("Call"), queryset=_staff_calls)
-    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Status.choices)
+    competition = django_filters.ModelChoiceFilter(label=gettext_lazy("Call"), queryset=_staff_calls,
+                                                   widget=quick_widgets.Select)
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Status.choices, widget=quick_widgets.Select)
     category = django_filters.ChoiceFilter(
         label=gettext_lazy("Organization category"), field_name="organization__category",
-        choices=OrganizationCategory.choices,
+        choices=OrganizationCategory.choices, widget=quick_widgets.Select,
     )
     fund_source = django_filters.ChoiceFilter(
-        label=gettext_lazy("Fund source"), field_name="competition__fund_source", choices=FundSource.choices
+        label=gettext_lazy("Fund source"), field_name="competition__fund_source", choices=FundSource.choices,
+        widget=quick_widgets.Select,
     )
     area = django_filters.ChoiceFilter(
         label=gettext_lazy("Urban or rural"),
         choices=[("urban", gettext_lazy("Urban")), ("rural", gettext_lazy("Rural"))],
-        method="filter_area",
+        method="filter_area", widget=quick_widgets.Select,
     )
-    spread = django_filters.BooleanFilter(label=gettext_lazy("Reviewers disagree (spread flag)"), method="filter_spread")
+    spread = django_filters.BooleanFilter(label=gettext_lazy("Reviewers disagree (spread flag)"), method="filter_spread",
+                                          widget=quick_widgets.NullBooleanSelect)
 
     class Meta:
         model = Application
@@ -138,6 +145,26 @@ def _area_label(application):
     return _("Rural") if application.organization.community.is_rural else _("Urban")
 
 
+class PageByIdsPaginator(WagtailPaginator):
+    """Cuts a page out of the ordered ids first, then joins what the page's rows show.
+
+    PostgreSQL cannot stop early when it sorts joined rows: ordering a bureau's 10,000
+    applications with their organizations and communities joined read and joined all 10,000
+    (35–40 ms a page). Sorting the bare application rows (joining only what a filter or the
+    sort needs) and joining the organization and community of the page's 50 is one query still.
+    """
+
+    def __init__(self, object_list, per_page, *, rows, **kwargs):
+        self.rows = rows  # the row queryset: what a row shows joined in
+        super().__init__(object_list, per_page, **kwargs)
+
+    def _get_page(self, object_list, number, paginator):
+        if isinstance(object_list, QuerySet):
+            ordering = object_list.query.order_by or object_list.model._meta.ordering
+            object_list = self.rows.filter(pk__in=object_list.values("pk")).order_by(*ordering)
+        return super()._get_page(object_list, number, paginator)
+
+
 class ApplicationIndexView(ScopedIndexView):
     filterset_class = ApplicationFilterSet
     search_fields = list(SEARCH_FIELDS)
@@ -149,6 +176,9 @@ class ApplicationIndexView(ScopedIndexView):
         if not self.permission_policy.user_has_permission(self.request.user, "view"):
             return Application.objects.none()
         return selectors.staff_application_listing(user=self.request.user, full=self.is_export)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return PageByIdsPaginator(queryset, per_page, rows=self.get_base_queryset(), **kwargs)
 
     def order_queryset(self, queryset):
         # A stable order for pagination: ties broken by id.
@@ -193,34 +223,43 @@ class ApplicationIndexView(ScopedIndexView):
             cells.append(cell)
         return cells
 
-    def rows(self, applications):
-        """What each row shows, as plain strings: choice labels are translated once a page, not
-        once a row (``get_FOO_display`` rebuilds and hashes the whole choice list on every call)."""
+    def rows_html(self, applications):
+        """The table body, written here rather than by the template engine.
+
+        The busiest page of the back office: 50 rows of 10 cells cost ~5 ms through a template
+        loop and ~0.5 ms as escaped strings. Every value from the database goes through
+        ``escape``; choice labels are translated once a page, not once a row
+        (``get_FOO_display`` rebuilds and hashes the whole choice list on every call).
+        """
         statuses = {value: str(label) for value, label in Status.choices}
         categories = {value: str(label) for value, label in OrganizationCategory.choices}
-        rural, urban = _("Rural"), _("Urban")
+        rural, urban, select = escape(_("Rural")), escape(_("Urban")), escape(_("Select"))
         prefix = reverse(self.inspect_url_name, args=(0,))[: -len("0/")]
-        return [
-            {
-                "pk": app.pk,
-                "url": f"{prefix}{app.pk}/",
-                "reference": app.reference or "—",
-                "title": app.title,
-                "organization": app.organization.name,
-                "category": categories.get(app.organization.category, app.organization.category),
-                "status": statuses.get(app.status, app.status),
-                "requested_amount": app.requested_amount,
-                "area": rural if app.organization.community.is_rural else urban,
-                "submitted_at": timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M")
-                if app.submitted_at else "",
-            }
-            for app in applications
-        ]
+        lines = []
+        for app in applications:
+            organization = app.organization
+            pk = int(app.pk)
+            submitted = timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M") if app.submitted_at else ""
+            lines.append(
+                f'<tr><td class="bulk-action-checkbox-cell"><input type="checkbox" data-object-id="{pk}" '
+                f'data-bulk-action-checkbox class="bulk-action-checkbox" aria-label="{select}" '
+                f'aria-describedby="application_{pk}_title"></td>'
+                f'<td class="title"><div class="title-wrapper"><a href="{prefix}{pk}/">'
+                f'<span id="application_{pk}_title">{escape(app.reference or "—")}</span></a></div></td>'
+                f"<td>{escape(app.title)}</td>"
+                f"<td>{escape(organization.name)}</td>"
+                f"<td>{escape(categories.get(organization.category, organization.category))}</td>"
+                f'<td><span class="w-status">{escape(statuses.get(app.status, app.status))}</span></td>'
+                f"<td>{escape(str(app.requested_amount))}</td>"
+                f"<td>{rural if organization.community.is_rural else urban}</td>"
+                f"<td>{submitted}</td></tr>"
+            )
+        return mark_safe("\n".join(lines))  # noqa: S308 - every interpolated value is escaped above
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         context["header_cells"] = self.header_cells()
-        context["rows"] = self.rows(context["object_list"])
+        context["rows_html"] = self.rows_html(context["object_list"])
         return context
 
     @cached_property
