@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0009_organization_verified'),
+        ('applications', '0010_organization_name_initials'),
         ('competitions', '0006_load_official_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
