@@ -8,12 +8,13 @@ queries live in one place.
 import hmac
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from competitions.permissions import is_site_admin
+from competitions.models import Bureau
+from competitions.permissions import is_site_admin, staff_bureau_id
 from competitions.selectors import staff_competitions, staff_scope
 
-from .models import Application, Attachment, Objection, Organization, Status, TransitionLog
+from .models import Application, Attachment, Objection, Organization, OrganizationClaim, Status, TransitionLog
 
 
 def members_of(application):
@@ -129,3 +130,20 @@ def objection_by_case(case_number):
     if not case_number:
         return None
     return Objection.objects.filter(case_number=case_number).select_related("application").first()
+
+
+def staff_claims(*, user) -> QuerySet:
+    """Claims of registry organizations that ``user`` decides on: those whose community lies in the
+    region of the user's bureau (the registry's rule); every claim for a site admin, none otherwise."""
+    claims = OrganizationClaim.objects.all()
+    if is_site_admin(user):
+        return claims
+    path = Bureau.objects.filter(pk=staff_bureau_id(user) or 0).values_list("region__path", flat=True).first()
+    if path is None:
+        return claims.none()
+    return claims.filter(Q(organization__community__path=path) | Q(organization__community__path__startswith=path + "/"))
+
+
+def staff_claim_listing(*, user) -> QuerySet:
+    """``staff_claims`` with what a listing row shows joined in (one query per page)."""
+    return staff_claims(user=user).select_related("organization__community", "claimant").order_by("-created_at", "-id")

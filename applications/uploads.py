@@ -296,12 +296,23 @@ def can_download_attachment(user, attachment):
     else:
         organization = attachment.organization
         if organization is None:
-            return perms.deny(_("You do not have access to this file."))
+            return _may_read_claim_evidence(user, attachment)
         if perms.is_member(user, organization):
             return perms.ALLOWED
         for competition in {a.competition for a in organization.applications.exclude(status=Status.DRAFT).select_related("competition")}:
             if perms.is_bureau_staff_for(user, competition):
                 return perms.ALLOWED
     if any(reader(user, attachment) for reader in attachment_readers):
+        return perms.ALLOWED
+    return perms.deny(_("You do not have access to this file."))
+
+
+def _may_read_claim_evidence(user, attachment):
+    """The evidence of a claim (before approval it belongs to no organization): the claimant, and
+    staff of a bureau whose region holds the claimed organization's community."""
+    from .models import OrganizationClaim
+
+    claim = OrganizationClaim.objects.filter(evidence=attachment).select_related("organization__community").first()
+    if claim is not None and (claim.claimant_id == user.pk or perms.can_decide_claim(user, claim)):
         return perms.ALLOWED
     return perms.deny(_("You do not have access to this file."))
