@@ -84,6 +84,14 @@ def how_to_join(organization):
     return message
 
 
+def code_taken_message(organization):
+    """For a person who gives the code of an organization already here: claim it (no members yet), or join it."""
+    if not Membership.objects.filter(organization=organization).exists():
+        return _("%(org)s is already in the bureau's registry and has no members here yet. If it is yours, "
+                 "ask to claim it instead of adding it again.") % {"org": organization.name}
+    return how_to_join(organization)
+
+
 def pending_claim_message(claim, actor):
     if claim.claimant_id == actor.pk:
         return _("You already asked to claim %(org)s on %(day)s; the bureau has not decided yet.") % {

@@ -63,14 +63,12 @@ class OrganizationForm(forms.ModelForm):
 
     def _taken(self, organization):
         """The code is an organization's already: claim it if it has no members, else how to join it."""
-        from .claims import how_to_join
+        from .claims import code_taken_message
 
         self.existing_organization = organization
         if not organization.memberships.exists():
             self.claimable = organization
-            return _("%(org)s is already in the bureau's registry and has no members here yet. If it is yours, "
-                     "ask to claim it instead of adding it again.") % {"org": organization.name}
-        return how_to_join(organization)
+        return code_taken_message(organization)
 
     def clean(self):
         data = super().clean()

@@ -8,7 +8,8 @@ queries live in one place.
 import hmac
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from competitions.models import Bureau
 from competitions.permissions import is_site_admin, staff_bureau_id
@@ -138,10 +139,13 @@ def staff_claims(*, user) -> QuerySet:
     claims = OrganizationClaim.objects.all()
     if is_site_admin(user):
         return claims
-    path = Bureau.objects.filter(pk=staff_bureau_id(user) or 0).values_list("region__path", flat=True).first()
-    if path is None:
+    bureau_id = staff_bureau_id(user)
+    if bureau_id is None:
         return claims.none()
-    return claims.filter(Q(organization__community__path=path) | Q(organization__community__path__startswith=path + "/"))
+    # The bureau's region path as a subquery: one query for the listing or the count, not two.
+    path = Subquery(Bureau.objects.filter(pk=bureau_id).values("region__path")[:1])
+    return claims.filter(Q(organization__community__path=path)
+                         | Q(organization__community__path__startswith=Concat(path, Value("/"))))
 
 
 def staff_claim_listing(*, user) -> QuerySet:

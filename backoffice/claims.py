@@ -54,9 +54,9 @@ def claim_decide(request, pk):
     if claim is None:
         raise Http404
     form = ClaimDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and ("approve" in request.POST or "refuse" in request.POST) and form.is_valid():
         try:
-            if request.POST.get("action") == "approve":
+            if "approve" in request.POST:
                 claims.claim_approve(claim=claim, actor=request.user)
                 messages.success(request, _("%(who)s is now the owner of %(org)s.") % {
                     "who": claim.claimant.display_name, "org": claim.organization.name})

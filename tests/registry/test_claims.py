@@ -101,7 +101,7 @@ def test_sign_up_enter_the_code_claim_and_the_bureau_approves(client, imported, 
     assert "花溪互助会" in listing and "zhangsan@example.org" in listing
     evidence = client.get(reverse("applications:attachment_download", args=[claim.evidence_id]))
     assert evidence.status_code == 200
-    decided = client.post(reverse("claim_decide", args=[claim.pk]), {"action": "approve"})
+    decided = client.post(reverse("claim_decide", args=[claim.pk]), {"approve": "1"})
     assert decided.status_code == 302
 
     assert Membership.objects.get(organization=imported).user == applicant
@@ -123,9 +123,9 @@ def test_refused_with_a_reason_the_claimant_reads(client, imported, clerk):
     _claim(client, imported)
     claim = OrganizationClaim.objects.get()
     client.force_login(clerk)
-    no_reason = client.post(reverse("claim_decide", args=[claim.pk]), {"action": "refuse", "reason": " "})
+    no_reason = client.post(reverse("claim_decide", args=[claim.pk]), {"refuse": "1", "reason": " "})
     assert no_reason.status_code == 400 and "Give the reason for refusing" in no_reason.content.decode()
-    client.post(reverse("claim_decide", args=[claim.pk]), {"action": "refuse", "reason": "执照上的名称与本会不符"})
+    client.post(reverse("claim_decide", args=[claim.pk]), {"refuse": "1", "reason": "执照上的名称与本会不符"})
     claim.refresh_from_db()
     assert claim.state == OrganizationClaim.State.REFUSED and claim.decided_by == clerk
     assert not Membership.objects.filter(organization=imported).exists()
@@ -208,7 +208,7 @@ def test_another_bureau_sees_nothing_of_the_claim(client, imported, other_clerk)
     listing = client.get(reverse("claim_index")).content.decode()
     assert reverse("claim_decide", args=[claim.pk]) not in listing and "No claims." in listing
     assert client.get(reverse("claim_decide", args=[claim.pk])).status_code == 404
-    assert client.post(reverse("claim_decide", args=[claim.pk]), {"action": "approve"}).status_code == 404
+    assert client.post(reverse("claim_decide", args=[claim.pk]), {"approve": "1"}).status_code == 404
     assert client.get(reverse("applications:attachment_download", args=[claim.evidence_id])).status_code == 404
     assert not Membership.objects.exists()
     assert [t.count for t in staff_todo(other_clerk) if t.key == "claims"] == [0]
@@ -275,3 +275,26 @@ def test_the_claims_listing_costs_the_same_with_more_rows(client, clerk, regions
     large = _count(client, url)
     assert large == small, (small, large)
     assert small <= 15
+
+
+def test_the_claim_pages_speak_chinese(imported, clerk):
+    from django.test import Client
+
+    from tests.test_chinese_everywhere import _pages
+
+    first, second = person(language="zh-hans"), person(language="zh-hans")
+    refused = claims.claim_submit(organization=imported, actor=first, uploaded=pdf(), note="负责人")
+    claims.claim_refuse(claim=refused, actor=clerk, reason="材料不清晰")
+    pending = claims.claim_submit(organization=imported, actor=second, uploaded=pdf())
+    with translation.override("zh-hans"):
+        assert "民政部门的理由：材料不清晰" in Notification.objects.get(user=first, subject__contains="驳回").body
+    applicant = Client()
+    applicant.force_login(first)
+    assert _pages(applicant, [
+        reverse("applications:claim_create"), reverse("applications:claim_create") + f"?code={imported.credit_code}",
+        reverse("applications:claim_detail", args=[refused.pk]), reverse("applications:organization_list"),
+    ]) == {}
+    staff = Client()
+    staff.force_login(clerk)
+    assert _pages(staff, ["/admin/", reverse("claim_index"), reverse("claim_index") + "?state=refused",
+                          reverse("claim_decide", args=[pending.pk]), reverse("claim_decide", args=[refused.pk])]) == {}
