@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from . import permissions as perms
 from .models import Attachment, Status
-from .services import ApplicationError
+from .errors import ApplicationError
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -302,6 +302,8 @@ def can_download_attachment(user, attachment):
         for competition in {a.competition for a in organization.applications.exclude(status=Status.DRAFT).select_related("competition")}:
             if perms.is_bureau_staff_for(user, competition):
                 return perms.ALLOWED
+        if attachment.kind == Attachment.Kind.CLAIM and _may_read_claim_evidence(user, attachment):
+            return perms.ALLOWED  # an approved claim's evidence: the bureau that decided still reads it
     if any(reader(user, attachment) for reader in attachment_readers):
         return perms.ALLOWED
     return perms.deny(_("You do not have access to this file."))

@@ -108,8 +108,11 @@ def test_sign_up_enter_the_code_claim_and_the_bureau_approves(client, imported, 
     assert Membership.objects.get(organization=imported).role == Membership.Role.OWNER
     note = Notification.objects.get(user=applicant, subject__contains="approved")
     assert note.url == reverse("applications:organization_detail", args=[imported.pk])
+    # The evidence is now the organization's file; the bureau that decided still reads it.
+    assert client.get(reverse("applications:attachment_download", args=[claim.evidence_id])).status_code == 200
     client.force_login(applicant)
     assert client.get(note.url).status_code == 200  # the new owner opens it
+    assert client.get(reverse("applications:attachment_download", args=[claim.evidence_id])).status_code == 200
     rows = list(TransitionLog.objects.filter(organization=imported).order_by("seq"))
     assert [(r.subject, r.from_state, r.to_state, r.actor) for r in rows] == [
         ("claim", "", "pending", applicant), ("claim", "pending", "approved", clerk)]
