@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from .models import Application, Disbursement, Objection, Report, Status, TransitionLog
+from .models import Application, Disbursement, Objection, Organization, OrganizationClaim, Report, Status, TransitionLog
 
 from .chain import GENESIS_HASH  # noqa: F401  (where it has always been read from)
 
@@ -60,7 +60,7 @@ def _verify():
     for pk, head, status in Application.objects.values_list("pk", "log_head", "status").iterator(chunk_size=2000):
         heads[pk], statuses[pk] = head, status
     chain, current_app = [], None
-    for row in TransitionLog.objects.order_by("application_id", "seq").iterator(chunk_size=2000):
+    for row in TransitionLog.objects.filter(application__isnull=False).order_by("application_id", "seq").iterator(chunk_size=2000):
         if row.application_id != current_app and chain:
             _check_application(result, chain, heads, statuses)
             chain = []
@@ -69,6 +69,7 @@ def _verify():
     if chain:
         _check_application(result, chain, heads, statuses)
     _check_subjects(result)
+    _check_organization_chains(result)
     for app_id, head in heads.items():
         if app_id in result.seen:
             continue
@@ -208,3 +209,36 @@ def _check_figures(result, values, row, where, at_row):
             result.add(values["application_id"], f"{where}: it was paid on {paid_on} with voucher {values['voucher']} but "
                                                  f"{at_row} records {recorded.get('paid_on')} with voucher "
                                                  f"{recorded.get('voucher')}; the payment was changed outside the workflow.")
+
+
+def _check_organization_chains(result):
+    """The organizations' own chains (claims of an imported organization): every row's hash and link,
+    each chain's recorded head, and each claim where its newest row left it."""
+    heads = dict(Organization.objects.exclude(log_head="").values_list("pk", "log_head"))
+    chains = {}
+    for row in TransitionLog.objects.filter(organization__isnull=False).order_by("organization_id", "seq").iterator(chunk_size=2000):
+        chains.setdefault(row.organization_id, []).append(row)
+    for org_id, chain in chains.items():
+        key = ("organization", org_id)
+        result.rows += len(chain)
+        expected_prev = GENESIS_HASH
+        for seq, row in enumerate(chain, start=1):
+            result.by_subject[row.subject] += 1
+            if row.subject_id is not None:
+                result.latest[(row.subject, row.subject_id)] = row
+            where = f"TransitionLog row id={row.pk} (organization {org_id}, seq {row.seq})"
+            if row.compute_hash() != row.hash:
+                result.add(key, f"{where}: its content does not match its hash; the row was edited.")
+            elif row.prev_hash != expected_prev or row.seq != seq:
+                result.add(key, f"{where}: it does not follow the row before it; a row was deleted, inserted or moved.")
+            expected_prev = row.hash
+        if heads.pop(org_id, "") != chain[-1].hash:
+            result.add(key, f"Organization {org_id}: its recorded head is not its newest row; rows after "
+                            f"id={chain[-1].pk} were deleted or the head was altered.")
+    for org_id in heads:
+        result.add(("organization", org_id), f"Organization {org_id}: it records a log head but has no rows; its log was deleted.")
+    for pk, org_id, state in OrganizationClaim.objects.values_list("pk", "organization_id", "state").iterator(chunk_size=2000):
+        row = result.latest.get((TransitionLog.Subject.CLAIM, pk))
+        if row is None or row.to_state != state:
+            result.add(("organization", org_id), f"Organization claim id={pk} (organization {org_id}): it is “{state}” but "
+                                                 f"its chain does not leave it there; it was changed outside the workflow.")

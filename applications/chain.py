@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from .errors import ApplicationError
-from .models import Application, Disbursement, Objection, Report, TransitionLog
+from .models import Application, Disbursement, Objection, Organization, OrganizationClaim, Report, TransitionLog
 
 GENESIS_HASH = "0" * 64
 
@@ -20,26 +20,31 @@ SUBJECTS = {
     Disbursement: TransitionLog.Subject.DISBURSEMENT,
     Report: TransitionLog.Subject.REPORT,
     Objection: TransitionLog.Subject.OBJECTION,
+    OrganizationClaim: TransitionLog.Subject.CLAIM,
 }
 
 
-def chain_append(*, application, transition, actor=None, from_state="", to_state="", note="",
-                 subject=TransitionLog.Subject.APPLICATION, subject_id=None, data=None, at=None):
-    """Append one row to ``application``'s chain and move the application's recorded head to it."""
+def chain_append(*, application=None, organization=None, transition, actor=None, from_state="", to_state="",
+                 note="", subject=TransitionLog.Subject.APPLICATION, subject_id=None, data=None, at=None):
+    """Append one row to ``application``'s chain (or, for what happens to an organization before it
+    has any application, ``organization``'s) and move the recorded head to it."""
+    if (application is None) == (organization is None):
+        raise ValueError("a chain row belongs to an application or to an organization")
+    model, owner, key = (
+        (Application, application, "application_id") if application is not None
+        else (Organization, organization, "organization_id")
+    )
     with transaction.atomic():
-        head = (
-            Application.objects.select_for_update(of=("self",)).filter(pk=application.pk)
-            .values_list("log_head", flat=True).get()
-        )
-        last = TransitionLog.objects.filter(application_id=application.pk).order_by("-seq").values_list("seq", flat=True).first()
+        head = model.objects.select_for_update(of=("self",)).filter(pk=owner.pk).values_list("log_head", flat=True).get()
+        last = TransitionLog.objects.filter(**{key: owner.pk}).order_by("-seq").values_list("seq", flat=True).first()
         entry = TransitionLog(
-            application_id=application.pk, seq=(last or 0) + 1, subject=subject, subject_id=subject_id,
+            **{key: owner.pk}, seq=(last or 0) + 1, subject=subject, subject_id=subject_id,
             from_state=from_state, to_state=to_state, transition=transition, actor=actor,
             at=at or timezone.now(), note=note or "", data=data or {}, prev_hash=head or GENESIS_HASH,
         )
         entry.hash = entry.compute_hash()
         entry.save()
-        Application.objects.filter(pk=application.pk).update(log_head=entry.hash)
+        model.objects.filter(pk=owner.pk).update(log_head=entry.hash)
     return entry
 
 
@@ -73,7 +78,7 @@ def explain(instance, name, user):
 
 
 def run(instance, name, *, actor, note="", data=None, **kwargs):
-    """Check, take and save transition ``name`` of a locked tranche, report or objection, and chain it.
+    """Check, take and save transition ``name`` of a locked tranche, report, objection or claim, and chain it.
 
     Refusals raise ``ApplicationError`` with the transition's reason. ``data`` is what the row
     vouches for besides the states (a payment's amount, date and voucher).
@@ -91,8 +96,12 @@ def run(instance, name, *, actor, note="", data=None, **kwargs):
             _("Someone else acted on this at the same moment. Reload the page to see what happened."), code="concurrent"
         ) from None
     subject = SUBJECTS[type(instance)]
+    owner = (
+        {"organization": instance.organization} if isinstance(instance, OrganizationClaim)
+        else {"application": instance.application}
+    )
     return chain_append(
-        application=instance.application, subject=subject, subject_id=instance.pk,
+        **owner, subject=subject, subject_id=instance.pk,
         transition=f"{subject}.{name}", from_state=from_state, to_state=instance.state,
         actor=actor, note=note, data=data, at=now,
     )
@@ -106,3 +115,8 @@ def history(application, *, subject=None, subject_ids=None):
     if subject_ids is not None:
         rows = rows.filter(subject_id__in=subject_ids)
     return rows
+
+
+def history_of_organization(organization):
+    """The rows of ``organization``'s own chain (its claims), oldest first, with actors."""
+    return TransitionLog.objects.filter(organization=organization).select_related("actor").order_by("seq")

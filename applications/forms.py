@@ -37,6 +37,9 @@ class OrganizationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Set by the checks below when the code names an organization already here (the page then
+        # offers to claim it, or says how to join it).
+        self.existing_organization = self.claimable = None
         # The model's own validator runs on the cleaned value below; skip the field-level one that
         # would refuse lower case before we could tidy it.
         # Room for the spaces people type or paste between groups of characters; removed in clean.
@@ -53,11 +56,19 @@ class OrganizationForm(forms.ModelForm):
         existing = Organization.objects.filter(credit_code=code)
         if self.instance.pk:
             existing = existing.exclude(pk=self.instance.pk)
-        if existing.exists():
-            raise forms.ValidationError(
-                _("An organization with this credit code is already registered here. Ask its owner to invite you instead of creating it again.")
-            )
+        existing = existing.select_related("community").first()
+        if existing is not None:
+            raise forms.ValidationError(self._taken(existing))
         return code
+
+    def _taken(self, organization):
+        """The code is an organization's already: claim it if it has no members, else how to join it."""
+        from .claims import code_taken_message
+
+        self.existing_organization = organization
+        if not organization.memberships.exists():
+            self.claimable = organization
+        return code_taken_message(organization)
 
     def clean(self):
         data = super().clean()
@@ -66,11 +77,42 @@ class OrganizationForm(forms.ModelForm):
             self.add_error("credit_code", _("A registered organization must give its unified social credit code."))
         if status == RegistrationStatus.FILED and not data.get("filing_record"):
             self.add_error("filing_record", _("A filed organization must give the office it is filed with and the filing number."))
+        if not data.get("credit_code") and data.get("filing_record") and "credit_code" not in self.errors:
+            # A filed organization of the registry is known by its filing number alone.
+            from .claims import find_organization
+
+            existing = find_organization(data["filing_record"])
+            if existing is not None and existing.credit_code is None and existing.pk != self.instance.pk:
+                self.add_error("filing_record", self._taken(existing))
         return data
 
     def _post_clean(self):
         # Validation of the model runs in the service; the form only tidies and checks fields.
         pass
+
+
+class ClaimLookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("unified social credit code or filing number"), max_length=60,
+        help_text=_("As printed on the registration certificate or the filing record."),
+    )
+
+
+class ClaimForm(forms.Form):
+    evidence = forms.FileField(
+        label=_("evidence"),
+        help_text=_("The registration certificate or filing record, or a letter stamped by the organization that "
+                    "names you: PDF, JPEG or PNG."),
+    )
+    note = forms.CharField(
+        label=_("note to the bureau"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your role in the organization and a phone number the bureau can call."),
+    )
+
+
+class ClaimDecisionForm(forms.Form):
+    reason = forms.CharField(label=_("reason for refusing"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class EvidenceForm(forms.Form):

@@ -165,6 +165,8 @@ class Organization(models.Model):
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True, editable=False)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,
                                     on_delete=models.PROTECT, related_name="+")
+    # The newest row of the organization's own audit chain (claims of an imported organization).
+    log_head = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -475,8 +477,12 @@ class TransitionLog(models.Model):
         REPORT = "report", _("Report")
         OBJECTION = "objection", _("Objection")
         REVIEW = "review", _("Review")
+        CLAIM = "claim", _("Organization claim")
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="log")
+    # A row belongs to one application's chain, or (claims of an imported organization, which has
+    # no application yet) to one organization's chain: exactly one of the two is set.
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.PROTECT, related_name="log")
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="log")
     seq = models.PositiveIntegerField()
     subject = models.CharField(max_length=20, choices=Subject.choices, default=Subject.APPLICATION)
     subject_id = models.PositiveIntegerField(null=True, blank=True)
@@ -492,7 +498,15 @@ class TransitionLog(models.Model):
 
     class Meta:
         ordering = ["application_id", "seq"]
-        constraints = [models.UniqueConstraint(fields=["application", "seq"], name="unique_log_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "seq"], name="unique_log_seq"),
+            models.UniqueConstraint(fields=["organization", "seq"], name="unique_organization_log_seq"),
+            models.CheckConstraint(
+                condition=models.Q(application__isnull=False, organization__isnull=True)
+                | models.Q(application__isnull=True, organization__isnull=False),
+                name="log_row_in_one_chain",
+            ),
+        ]
         indexes = [models.Index(fields=["subject", "subject_id"])]
         verbose_name = _("transition log entry")
         verbose_name_plural = _("transition log")
@@ -512,6 +526,8 @@ class TransitionLog(models.Model):
         # Rows about the application itself hash as they always did, so older chains still verify.
         if self.subject != self.Subject.APPLICATION or self.subject_id is not None or self.data:
             content.update(subject=self.subject, subject_id=self.subject_id, data=self.data)
+        if self.organization_id is not None:
+            content["organization"] = self.organization_id
         return json.dumps(content, sort_keys=True, ensure_ascii=False)
 
     def compute_hash(self):
@@ -713,6 +729,7 @@ class Attachment(models.Model):
         PHOTO = "photo", _("Photo")
         AGREEMENT = "agreement", _("Signed agreement")
         OBJECTION = "objection", _("Objection letter")
+        CLAIM = "claim", _("Evidence for claiming an organization")
         OTHER = "other", _("Other")
 
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
@@ -811,3 +828,50 @@ class ReportExpenditure(models.Model):
         constraints = [models.UniqueConstraint(fields=["report", "budget_line"], name="one_expenditure_per_line")]
         verbose_name = _("expenditure")
         verbose_name_plural = _("expenditures")
+
+
+# ----- claiming an organization of the registry (applications.claims) -----------------------------
+
+
+class OrganizationClaim(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model):
+    """A person asks to become the owner of an organization the bureau imported from its registry
+    (which has no members); staff of a bureau over its community approve or refuse with a reason.
+    At most one claim of an organization is pending at a time (a partial unique index)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the bureau")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
+                                     related_name="claims")
+    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("claimant"), on_delete=models.PROTECT,
+                                 related_name="organization_claims")
+    evidence = models.ForeignKey(Attachment, verbose_name=_("evidence"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    state = FSMField(_("state"), max_length=10, choices=State.choices, default=State.PENDING, protected=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], condition=models.Q(state="pending"),
+                                    name="one_pending_claim_per_organization"),
+        ]
+        verbose_name = _("organization claim")
+        verbose_name_plural = _("organization claims")
+
+    @transition(field=state, source=State.PENDING, target=State.APPROVED,
+                permission=perms.for_transition(perms.can_decide_claim))
+    def approve(self, *, decider, now):
+        self.decided_by, self.decided_at = decider, now
+
+    @transition(field=state, source=State.PENDING, target=State.REFUSED,
+                permission=perms.for_transition(perms.can_decide_claim))
+    def refuse(self, *, decider, now, reason):
+        self.decided_by, self.decided_at, self.reason = decider, now, reason

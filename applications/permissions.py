@@ -7,6 +7,7 @@ Each check returns a ``Verdict``: true or false, with the reason a person can ac
 from django.utils.translation import gettext_lazy as _
 
 from competitions.permissions import is_bureau_staff_for  # noqa: F401  the one scoping rule, used here
+from competitions.permissions import is_bureau_staff_over
 
 from .status import Status
 
@@ -86,6 +87,13 @@ def can_manage_project_item(user, item):
     if is_bureau_staff_for(user, item.application.competition):
         return ALLOWED
     return deny(_("Only staff of the bureau that runs this call can do this."))
+
+
+def can_decide_claim(user, claim):
+    """A claim of a registry organization: staff of a bureau whose region holds its community."""
+    if is_bureau_staff_over(user, claim.organization.community):
+        return ALLOWED
+    return deny(_("Only staff of the bureau that keeps this organization's registry can decide on its claim."))
 
 
 def is_system(user, application):

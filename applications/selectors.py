@@ -8,12 +8,14 @@ queries live in one place.
 import hmac
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
-from competitions.permissions import is_site_admin
+from competitions.models import Bureau
+from competitions.permissions import is_site_admin, staff_bureau_id
 from competitions.selectors import staff_competitions, staff_scope
 
-from .models import Application, Attachment, Objection, Organization, Status, TransitionLog
+from .models import Application, Attachment, Objection, Organization, OrganizationClaim, Status, TransitionLog
 
 
 def members_of(application):
@@ -129,3 +131,23 @@ def objection_by_case(case_number):
     if not case_number:
         return None
     return Objection.objects.filter(case_number=case_number).select_related("application").first()
+
+
+def staff_claims(*, user) -> QuerySet:
+    """Claims of registry organizations that ``user`` decides on: those whose community lies in the
+    region of the user's bureau (the registry's rule); every claim for a site admin, none otherwise."""
+    claims = OrganizationClaim.objects.all()
+    if is_site_admin(user):
+        return claims
+    bureau_id = staff_bureau_id(user)
+    if bureau_id is None:
+        return claims.none()
+    # The bureau's region path as a subquery: one query for the listing or the count, not two.
+    path = Subquery(Bureau.objects.filter(pk=bureau_id).values("region__path")[:1])
+    return claims.filter(Q(organization__community__path=path)
+                         | Q(organization__community__path__startswith=Concat(path, Value("/"))))
+
+
+def staff_claim_listing(*, user) -> QuerySet:
+    """``staff_claims`` with what a listing row shows joined in (one query per page)."""
+    return staff_claims(user=user).select_related("organization__community", "claimant").order_by("-created_at", "-id")

@@ -192,7 +192,7 @@ def organization_create(*, actor, **fields):
     except ValidationError as exc:
         errors = exc.error_dict
         if any(e.code == "unique" for e in errors.get("credit_code", [])):
-            errors["credit_code"] = [ValidationError(_CODE_TAKEN)]
+            raise ApplicationError(_code_taken(organization.credit_code), code="invalid", field="credit_code") from exc
         raise ApplicationError(" ".join(m for msgs in exc.message_dict.values() for m in msgs), code="invalid") from exc
     try:
         with transaction.atomic():
@@ -200,14 +200,20 @@ def organization_create(*, actor, **fields):
             Membership.objects.create(organization=organization, user=actor, role=Membership.Role.OWNER)
     except IntegrityError:
         # Someone registered the same code between our check and our insert.
-        raise ApplicationError(_CODE_TAKEN, code="invalid") from None
+        raise ApplicationError(_code_taken(organization.credit_code), code="invalid", field="credit_code") from None
     return organization
 
 
-_CODE_TAKEN = gettext_lazy(
-    "An organization with this unified social credit code is already registered here. Ask one of its "
-    "members to invite you instead of registering it again."
-)
+def _code_taken(code):
+    """What a person who gives a code already here can do: claim the organization if it has no
+    members (the registry's), else ask its owner, whose contact is named (``claims.how_to_join``)."""
+    from .claims import code_taken_message, find_organization
+
+    existing = find_organization(code)
+    if existing is None:  # the other organization is not committed yet (a race)
+        return _("An organization with this unified social credit code is being registered here at this moment. "
+                 "Try again in a minute.")
+    return code_taken_message(existing)
 
 
 # ----- drafts -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from . import permissions as perms
 from .models import Attachment, Status
-from .services import ApplicationError
+from .errors import ApplicationError
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -296,12 +296,25 @@ def can_download_attachment(user, attachment):
     else:
         organization = attachment.organization
         if organization is None:
-            return perms.deny(_("You do not have access to this file."))
+            return _may_read_claim_evidence(user, attachment)
         if perms.is_member(user, organization):
             return perms.ALLOWED
         for competition in {a.competition for a in organization.applications.exclude(status=Status.DRAFT).select_related("competition")}:
             if perms.is_bureau_staff_for(user, competition):
                 return perms.ALLOWED
+        if attachment.kind == Attachment.Kind.CLAIM and _may_read_claim_evidence(user, attachment):
+            return perms.ALLOWED  # an approved claim's evidence: the bureau that decided still reads it
     if any(reader(user, attachment) for reader in attachment_readers):
+        return perms.ALLOWED
+    return perms.deny(_("You do not have access to this file."))
+
+
+def _may_read_claim_evidence(user, attachment):
+    """The evidence of a claim (before approval it belongs to no organization): the claimant, and
+    staff of a bureau whose region holds the claimed organization's community."""
+    from .models import OrganizationClaim
+
+    claim = OrganizationClaim.objects.filter(evidence=attachment).select_related("organization__community").first()
+    if claim is not None and (claim.claimant_id == user.pk or perms.can_decide_claim(user, claim)):
         return perms.ALLOWED
     return perms.deny(_("You do not have access to this file."))

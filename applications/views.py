@@ -23,8 +23,10 @@ from accounts import services as account_services
 from accounts.models import Notification, OrganizationInvitation
 from competitions.models import Competition, RegistrationStatus
 
-from . import org_services, rules, services
+from . import claims, org_services, rules, services
 from .forms import (
+    ClaimForm,
+    ClaimLookupForm,
     FIELD_SECTION,
     FORM_OF_SECTION,
     SECTION_NAMES,
@@ -37,7 +39,7 @@ from .forms import (
     StartApplicationForm,
     budget_formset,
 )
-from .models import Application, Attachment, Membership, Organization, Status, SubmittedDocument
+from .models import Application, Attachment, Membership, Organization, OrganizationClaim, Status, SubmittedDocument
 from .services import ApplicationError
 from .tasks import SUBMIT_TRANSITIONS
 from .uploads import attachment_create, attachment_delete, can_download_attachment
@@ -145,7 +147,9 @@ def application_list(request):
 
 @portal_view
 def organization_list(request):
-    return render(request, "portal/organization_list.html", {"organizations": _my_organizations(request.user)})
+    return render(request, "portal/organization_list.html", {
+        "organizations": _my_organizations(request.user), "claims": claims.claims_of(request.user),
+    })
 
 
 @portal_view
@@ -175,7 +179,52 @@ def organization_create(request):
         else:
             messages.success(request, _("The organization %(name)s is created; you are its owner.") % {"name": org.name})
             return redirect(_safe_next(request, reverse("applications:organization_detail", args=[org.pk])))
-    return render(request, "portal/organization_form.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "portal/organization_form.html", {
+        "form": form, "next": request.GET.get("next", ""), "claimable": form.claimable,
+    })
+
+
+# ----- claiming an organization of the registry -------------------------------------------------------
+
+
+@portal_view
+def claim_create(request):
+    """Give the credit code (or filing number); if the registry holds it and it has no members yet,
+    upload the evidence and ask to claim it. Every other case says what to do instead."""
+    code = (request.POST.get("code") or request.GET.get("code") or "").strip()
+    lookup = ClaimLookupForm({"code": code} if code else None)
+    organization = claims.find_organization(code) if code else None
+    why_not = ""
+    if code and organization is None:
+        why_not = _("No organization with the code %(code)s is in the registry. Check the code against the "
+                    "certificate, or add your organization.") % {"code": code}
+    elif organization is not None:
+        why_not = claims.why_not_claimable(organization, request.user)
+    form = ClaimForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and organization is not None and not why_not and form.is_valid():
+        try:
+            claim = claims.claim_submit(organization=organization, actor=request.user,
+                                        uploaded=form.cleaned_data["evidence"], note=form.cleaned_data["note"])
+        except ApplicationError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                why_not = exc.message
+        else:
+            messages.success(request, _("Your claim of %(org)s is sent to the bureau; you will be told of its decision.")
+                             % {"org": organization.name})
+            return redirect("applications:claim_detail", pk=claim.pk)
+    return render(request, "portal/claim_form.html", {
+        "lookup": lookup, "code": code, "organization": organization, "why_not": why_not, "form": form,
+    })
+
+
+@portal_view
+def claim_detail(request, pk):
+    """A claim's state, and the bureau's reason when it refused; only the claimant's own (else 404)."""
+    claim = get_object_or_404(OrganizationClaim.objects.select_related("organization", "evidence"),
+                              pk=pk, claimant=request.user)
+    return render(request, "portal/claim_detail.html", {"claim": claim})
 
 
 @portal_view

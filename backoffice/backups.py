@@ -30,7 +30,7 @@ from django.db import connection
 from django.utils import timezone
 
 from applications.audit import verify_chain
-from applications.models import Application
+from applications.models import Application, Organization
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -59,11 +59,15 @@ def row_counts():
 
 
 def audit_heads():
-    """The audit chain's heads: how many applications have a chain and one digest over every head."""
+    """The audit chain's heads: how many chains (applications', then organizations') and one digest over every head."""
     digest = hashlib.sha256()
     chains = 0
     for pk, head in Application.objects.exclude(log_head="").order_by("pk").values_list("pk", "log_head"):
         digest.update(f"{pk}:{head}\n".encode())
+        chains += 1
+    # Organizations' own chains (claims of registry organizations), after the applications' ones.
+    for pk, head in Organization.objects.exclude(log_head="").order_by("pk").values_list("pk", "log_head"):
+        digest.update(f"organization:{pk}:{head}\n".encode())
         chains += 1
     return {"chains": chains, "heads_sha256": digest.hexdigest()}
 

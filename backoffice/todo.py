@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from applications.models import Application, Disbursement, Objection, Report, Status
+from applications.models import Application, Disbursement, Objection, OrganizationClaim, Report, Status
+from applications.selectors import staff_claims
 from competitions.permissions import is_back_office_user
 from competitions.selectors import staff_scope
 from review.models import Assignment
@@ -55,6 +56,8 @@ def staff_todo(user, *, now=None):
         Todo("tranches", _("Approved tranches to pay"),
              staff_scope(Disbursement.objects.filter(state=Disbursement.State.APPROVED), user, bureau_path=by_call).count(),
              f"{postaward}?state={Disbursement.State.APPROVED}"),
+        Todo("claims", _("Claims of registry organizations to decide"),
+             staff_claims(user=user).filter(state=OrganizationClaim.State.PENDING).count(), reverse("claim_index")),
     ]
 
 

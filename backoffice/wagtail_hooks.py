@@ -11,5 +11,6 @@ from . import review  # noqa: F401  expert review
 from . import publicity  # noqa: F401  公示 and objections
 from . import calendar  # noqa: F401  the working-day calendar
 from . import registry  # noqa: F401  the organization registry (import and export)
+from . import claims  # noqa: F401  claims of registry organizations
 from . import todo  # noqa: F401  the staff to-do panel on the home page
 from . import wagtail_chinese  # noqa: F401  Wagtail's own screens without English

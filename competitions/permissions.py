@@ -36,3 +36,17 @@ def is_bureau_staff_of(user, bureau_id):
 def is_bureau_staff_for(user, competition):
     """Staff of the bureau that runs the call, or a site admin."""
     return is_bureau_staff_of(user, competition.bureau_id)
+
+
+def is_bureau_staff_over(user, region):
+    """Staff of a bureau whose region contains ``region`` (a community: the bureaus it belongs to),
+    or a site admin. The registry's rule: a bureau keeps the organizations of its own region."""
+    if is_site_admin(user):
+        return True
+    bureau_id = staff_bureau_id(user)
+    if bureau_id is None or region is None:
+        return False
+    from .models import Bureau
+
+    path = Bureau.objects.filter(pk=bureau_id).values_list("region__path", flat=True).first()
+    return path is not None and (region.path == path or region.path.startswith(path + "/"))

@@ -131,7 +131,8 @@ def test_a_filed_organization_must_give_its_filing_record():
 
 @pytest.mark.django_db
 def test_a_code_belongs_to_one_organization():
-    services.organization_create(actor=UserFactory(), **_fields())
-    with pytest.raises(ApplicationError, match="already registered here. Ask one of its members to invite you"):
+    services.organization_create(actor=UserFactory(email="wang.owner@example.org"), **_fields())
+    with pytest.raises(ApplicationError, match="already registered here and has members") as taken:
         services.organization_create(actor=UserFactory(), **_fields(name="另一个组织"))
+    assert "ask its owner to invite you (owner's contact: w***@example.org)" in taken.value.message
     assert Organization.objects.count() == 1

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from applications.models import Agreement, Disbursement, Objection, Report, Status
+from applications.models import Agreement, Disbursement, Objection, OrganizationClaim, Report, Status
 from backoffice.todo import staff_todo
 from review.models import Assignment
-from tests.factories import CompetitionFactory, UserFactory, application_in
+from tests.factories import CompetitionFactory, OrganizationFactory, RegionFactory, UserFactory, application_in
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,8 @@ def work(call, n=1):
         Report.objects.create(application=funded, kind="midterm", due_date=timezone.localdate(), state=Report.State.SUBMITTED)
         Disbursement.objects.create(application=funded, trigger="contract", amount=Decimal("20000"),
                                     state=Disbursement.State.APPROVED)
+        OrganizationClaim.objects.create(claimant=UserFactory(),
+                                         organization=OrganizationFactory(community=RegionFactory(parent=call.bureau.region)))
 
 
 def counts(user):
@@ -44,7 +46,7 @@ def test_staff_see_their_bureaus_waiting_work_and_nothing_of_another(staff, othe
     work(call, n=2)
     work(CompetitionFactory(bureau=other_staff.bureau))
     assert counts(staff) == {"eligibility": 2, "revisions": 2, "sheets": 2, "objections": 2, "agreements": 2,
-                             "reports": 2, "tranches": 2}
+                             "reports": 2, "tranches": 2, "claims": 2}
     assert set(counts(other_staff).values()) == {1}
     assert set(counts(UserFactory()).values()) == {0}  # not staff: nothing
 

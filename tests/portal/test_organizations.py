@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from applications.models import Attachment, Membership, Organization
-from tests.factories import OrganizationFactory, RegionFactory, UserFactory, credit_code
+from tests.factories import MembershipFactory, OrganizationFactory, RegionFactory, UserFactory, credit_code
 from tests.files import JPEG
 from tests.files import PDF as PDF_BYTES
 from tests.portal.conftest import verified
@@ -65,9 +65,17 @@ def test_invalid_credit_code_is_explained_and_input_kept(user_client):
 
 def test_duplicate_credit_code_points_to_an_invitation(user_client):
     existing = OrganizationFactory()
+    MembershipFactory(organization=existing, user=UserFactory(email="owner@example.org"))
     response = user_client.post(reverse("applications:organization_create"), _org_data(credit_code=existing.credit_code))
-    assert "Ask its owner to invite you" in response.content.decode()
+    assert "ask its owner to invite you (owner&#x27;s contact: o***@example.org)" in response.content.decode()
     assert Organization.objects.count() == 1
+
+
+def test_duplicate_credit_code_of_the_registry_offers_a_claim(user_client):
+    existing = OrganizationFactory()  # imported: no members
+    response = user_client.post(reverse("applications:organization_create"), _org_data(credit_code=existing.credit_code))
+    assert "If it is yours, ask to claim it" in response.content.decode()
+    assert reverse("applications:claim_create") in response.content.decode()
 
 
 def test_filed_organization_needs_its_filing_record(user_client):

@@ -20,7 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
-from applications.models import Application, AwardNotice, Objection, Status, SubmittedDocument, TransitionLog
+from applications.models import Application, AwardNotice, Objection, OrganizationClaim, Status, SubmittedDocument, TransitionLog
 from applications.tasks import generate_application_pdf, render_award_notice
 from applications.uploads import store_attachment
 from competitions.models import OfficialDay
@@ -29,6 +29,7 @@ from tests.factories import (
     BureauFactory,
     CompetitionFactory,
     OrganizationFactory,
+    RegionFactory,
     ReviewerFactory,
     UserFactory,
     application_in_state,
@@ -116,7 +117,9 @@ def _cases(w):
         "applications:organization_edit": [({"pk": w.org.pk}, {"owner"})],
         "applications:organization_evidence": [({"pk": w.org.pk}, set())],  # POST only
         "applications:organization_invite": [({"pk": w.org.pk}, set())],  # POST only
-        "applications:invitation_accept": [({"token": "not-a-token"}, SIGNED_IN)],  # says the invitation is not valid
+        "applications:invitation_accept": [({"token": "not-a-token"}, SIGNED_IN)],
+        "applications:claim_create": [({}, SIGNED_IN)],
+        "applications:claim_detail": [({"pk": w.claim.pk}, {"owner"})],  # the claimant's own only  # says the invitation is not valid
         "applications:apply": [({"call_id": call.pk}, {"owner", "stranger"})],  # people with an organization
         "applications:application_list": [({}, SIGNED_IN)],
         "applications:application_detail": [({"pk": draft.pk}, {"owner"}), ({"pk": project.pk}, {"owner"})],
@@ -179,6 +182,8 @@ def _cases(w):
         "registry_import": [({}, ALL_STAFF)],
         "registry_export_xlsx": [({}, ALL_STAFF)],
         "registry_export_csv": [({}, ALL_STAFF)],
+        "claim_index": [({}, ALL_STAFF)],
+        "claim_decide": [({"pk": w.claim.pk}, BACK_OFFICE)],  # the bureau whose region holds the organization
         # back office: viewsets (staff read their bureau's rows; site admins everything)
         "competition:index": [({}, ALL_STAFF)],
         "competition:index_results": [({}, ALL_STAFF)],
@@ -272,6 +277,9 @@ def world():
     w.document = SubmittedDocument.objects.get(log_entry=entry)
     w.notification = w.owner.notifications.first() or w.owner.notifications.create(kind="info", title="通知")
     w.objection = Objection.objects.create(application=w.project, objector_name="王五", reason="核实")
+    # A claim of a registry organization (no members) in a community of the call's bureau, by the owner.
+    w.claim = OrganizationClaim.objects.create(
+        organization=OrganizationFactory(community=RegionFactory(parent=w.call.bureau.region)), claimant=w.owner)
     w.official_day = OfficialDay.objects.order_by("pk").first() or OfficialDay.objects.create(
         date="2030-01-01", kind="holiday", name="元旦")
 
