@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0009_organization_verified'),
+        ('applications', '0011_application_listing_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
