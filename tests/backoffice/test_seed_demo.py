@@ -242,8 +242,12 @@ def _promise_city_staff():
 
 
 def _promise_reviewers():
+    from allauth.mfa.models import Authenticator
+
     for n in range(1, 7):
         assert Assignment.objects.filter(reviewer__username=f"reviewer{n}", state=Assignment.State.ASSIGNED).exists(), n
+    # "the first visit sets up an authenticator app": none has one yet.
+    assert not Authenticator.objects.filter(user__username__startswith="reviewer").exists()
 
 
 def _promise_applicant01():
