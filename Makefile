@@ -9,18 +9,22 @@ APT_PACKAGES := $(NEED_VENV_PKG) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-su
 	gettext poppler-utils chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where mail, PDFs and QR codes made outside a request (the worker) point: the running server,
+# unless given (e.g. `make run PORT=8103`, or `make run SITE_URL=https://grants.example.org`).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install system-packages messages bench worker clean
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
 	@# The periodic jobs (award at the end of 公示, reminders) run beside the server: a worker with
 	@# its own beat on an in-process broker (the web process still runs its tasks eagerly). Both
 	@# share this shell's process group and stop together on Ctrl-C.
 	@mkdir -p var; trap 'kill 0' EXIT; \
+	export SITE_URL=$(SITE_URL); \
 	CELERY_BROKER_URL=memory:// $(VENV)/bin/celery -A config worker -B --pool=solo -l warning -s var/celerybeat-schedule & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from .links import absolute_url
 from .models import Notification
 
 # A notification still unmailed this long after it was made lost its task (queue down, worker
@@ -61,7 +62,7 @@ def notification_send_mail(*, notification_id, claim=None):
         return False
     body = notification.body
     if notification.url:
-        body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
+        body = f"{body}\n\n{absolute_url(notification.url)}"
     try:
         with translation.override((user.language if user is not None else "") or settings.LANGUAGE_CODE):
             send_mail(notification.subject, body, settings.DEFAULT_FROM_EMAIL, [address])

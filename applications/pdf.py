@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.links import absolute_url
 from competitions.models import ServiceArea
 
 from .models import AwardNotice
@@ -42,7 +43,7 @@ def render_application_pdf(application, *, submitted_at=None, language=None):
 
 
 def verification_url(code):
-    return settings.SITE_URL + reverse("cms:verify", args=[code])
+    return absolute_url(reverse("cms:verify", args=[code]))
 
 
 def qr_data_uri(url):
@@ -50,14 +51,13 @@ def qr_data_uri(url):
     return segno.make(url, error="m").png_data_uri(scale=6, border=2)
 
 
-def notice_pdf(notice, *, language=None):
-    """The PDF bytes of ``notice`` (WeasyPrint, Noto Sans CJK SC)."""
-    from weasyprint import HTML
-
+def notice_html(notice, *, language=None):
+    """The HTML the award notice's PDF is made from. Its verification address and QR code come
+    from ``SITE_URL``: the notice is rendered by a worker, outside any request."""
     app = notice.application
     url = verification_url(notice.code)
     with translation.override(language or settings.LANGUAGE_CODE):
-        html = render_to_string(
+        return render_to_string(
             "cms/pdf/award_notice.html",
             {
                 "notice": notice, "app": app, "org": app.organization, "call": app.competition,
@@ -65,7 +65,13 @@ def notice_pdf(notice, *, language=None):
                 "verify_url": url, "qr": qr_data_uri(url),
             },
         )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def notice_pdf(notice, *, language=None):
+    """The PDF bytes of ``notice`` (WeasyPrint, Noto Sans CJK SC)."""
+    from weasyprint import HTML
+
+    return HTML(string=notice_html(notice, language=language), base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def notice_render(*, notice_id):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from accounts import services as account_services
+from accounts.links import absolute_url
 from competitions.workdays import publicity_window, working_days_after
 
 from . import chain
@@ -101,7 +102,7 @@ def _notify_applicant(app, entry, name):
         if name in ("submit", "resubmit") and app.tracking_code:
             lines.append(
                 _("Query code: %(code)s. With it and the reference number anyone can follow the case at %(url)s")
-                % {"code": app.tracking_code, "url": settings.SITE_URL + reverse("cms:track")}
+                % {"code": app.tracking_code, "url": absolute_url(reverse("cms:track"))}
             )
         if name == "return_for_revision" and app.revision_deadline:
             lines.append(

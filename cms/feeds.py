@@ -1,4 +1,9 @@
-"""RSS feed of the calls open now (django.contrib.syndication)."""
+"""RSS feed of the calls open now (django.contrib.syndication).
+
+Links are given as paths: the syndication framework puts the scheme, host and port of the request
+in front (``RequestSite``, as ``django.contrib.sites`` is not installed), so the feed points at the
+address it was fetched from, never at a Wagtail Site's stored hostname.
+"""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -27,8 +32,9 @@ class OpenCallsFeed(Feed):
         return f"{item.bureau.name} · {item.get_fund_source_display()} · {_('Closes')} {closes} · {item.summary}"
 
     def item_link(self, item):
-        if item.page is not None:
-            return item.page.url
+        parts = item.page.get_url_parts() if item.page is not None else None
+        if parts and parts[2] is not None:
+            return parts[2]  # the page's path on its site
         return selectors.apply_url(item.pk)
 
     def item_guid(self, item):

@@ -10,8 +10,10 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.links import absolute_url
 from competitions.models import ServiceArea
 
 from . import selectors
@@ -61,7 +63,17 @@ def grant_queryset():
     )
 
 
-def grant_record(app):
+def page_url(page, request=None):
+    """A Wagtail page's address: on the request's host and port (a Wagtail Site's own hostname
+    and port are not necessarily where the site is served), else under ``SITE_URL``."""
+    parts = page.get_url_parts(request)
+    if not parts or parts[2] is None:
+        return None
+    return absolute_url(parts[2], request)
+
+
+def grant_record(app, request=None):
+    """One grant; its addresses on the request's host (``SITE_URL`` without a request)."""
     org, call = app.organization, app.competition
     community = org.community
     record = {
@@ -73,6 +85,7 @@ def grant_record(app):
         "amountAwarded": _number(app.awarded_amount),
         "amountDisbursed": _number(app.paid),
         "awardDate": _datetime(app.awarded_at or app.publicity_ends_at or app.updated_at),
+        **({"url": absolute_url(reverse("project_disclosure", args=[app.reference]), request)} if app.reference else {}),
         "recipientOrganization": [{
             "id": organization_id(org),
             "name": org.name,
@@ -110,6 +123,7 @@ CSV_COLUMNS = [
     ("Amount Awarded", lambda r: r["amountAwarded"]),
     ("Amount Disbursed", lambda r: r["amountDisbursed"]),
     ("Award Date", lambda r: r["awardDate"][:10]),
+    ("URL", lambda r: r.get("url", "")),
     ("Recipient Org:Identifier", lambda r: r["recipientOrganization"][0]["id"]),
     ("Recipient Org:Name", lambda r: r["recipientOrganization"][0]["name"]),
     ("Recipient Org:City", lambda r: r["recipientOrganization"][0]["addressLocality"]),
@@ -126,6 +140,7 @@ CSV_COLUMNS = [
 
 
 def call_record(competition, request=None):
+    """One open call; its addresses on the request's host (``SITE_URL`` without a request)."""
     page = getattr(competition, "page", None)
     return {
         "id": f"{_prefix()}-call-{competition.pk}",
@@ -141,6 +156,6 @@ def call_record(competition, request=None):
         "closesAt": timezone.localtime(competition.closes_at).isoformat(),
         "eligibleCategories": competition.allowed_categories,
         "eligibleServiceAreas": competition.allowed_service_areas,
-        "url": page.get_full_url(request) if page is not None else None,
-        "applyUrl": settings.SITE_URL + selectors.apply_url(competition.pk),
+        "url": page_url(page, request) if page is not None else None,
+        "applyUrl": absolute_url(selectors.apply_url(competition.pk), request),
     }

@@ -8,7 +8,7 @@ not ``wagtail-cache``, which pins Wagtail < 8. Correct before fast:
 * A page is stored only if nothing on it is per visitor: no CSRF token or form token in it, no
   cookie set, no flash message pending. Pages with the objection form (a single-use token) are
   therefore always fresh.
-* The key holds the path, the language the page was rendered in (only the site's languages: an
+* The key holds the scheme, host and port, the path, the language the page was rendered in (only the site's languages: an
   unknown ``Accept-Language`` gets the default, so made-up values make no new entries) and the
   query parameters the public pages read; a request with any other parameter is served fresh and
   not stored, so made-up query strings cannot flood the cache.
@@ -25,6 +25,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db.models import Min
 from django.utils import timezone
 
@@ -67,7 +68,10 @@ def bump(**_signal_kwargs):
 def _key(request, current):
     query = sorted((name, value) for name, values in request.GET.lists() for value in values)
     encoded = "&".join(f"{name}={value}" for name, value in query)
-    digest = hashlib.sha256(f"{request.path}?{encoded}".encode()).hexdigest()
+    # The host too: feeds, the sitemap and open data carry absolute addresses built from the
+    # request, so a page fetched at one host:port is never served to a visitor of another.
+    origin = f"{request.scheme}://{request.get_host()}"
+    digest = hashlib.sha256(f"{origin}{request.path}?{encoded}".encode()).hexdigest()
     return f"pagecache:{current}:{request.LANGUAGE_CODE}:{digest}"
 
 
@@ -76,6 +80,10 @@ def _cacheable_request(request):
         return False
     if not set(request.GET) <= KNOWN_PARAMETERS:
         return False
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False  # answered 400 by the view, never from the cache
     if "messages" in request.COOKIES:
         return False  # a flash message waits for this visitor
     return not request.user.is_authenticated

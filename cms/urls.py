@@ -1,8 +1,8 @@
 from django.urls import path
-from wagtail.contrib.sitemaps.views import sitemap
 
 from . import views
 from .feeds import OpenCallsFeed
+from .sitemaps import sitemap
 
 app_name = "cms"
 urlpatterns = [

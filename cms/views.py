@@ -108,12 +108,13 @@ def publicity_pdf(request, page_id):
         raise Http404(_("No such public notice (公示)."))
     language = translation.get_language()
     version = pagecache.version()
-    key = f"publicity-pdf:{version}:{page.pk}:{language}"
+    # The PDF prints the page's address on the host it was asked on: the host is part of the key.
+    key = f"publicity-pdf:{version}:{page.pk}:{language}:{request.get_host()}"
     data = cache.get(key) if version is not None else None
     if data is None:
         from weasyprint import HTML
 
-        context = {**selectors.publicity_details(page), "page": page, "page_url": page.get_full_url(request),
+        context = {**selectors.publicity_details(page), "page": page, "page_url": opendata.page_url(page, request),
                    "LANGUAGE_CODE": language}
         html = render_to_string("cms/pdf/publicity.html", context)
         data = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
@@ -184,7 +185,7 @@ def _json(data, filename):
 @cache_control(public=True, max_age=300)
 def grants_json(request):
     """Every awarded grant as a 360Giving-style package: {"grants": [...]}."""
-    grants = [opendata.grant_record(app) for app in opendata.grant_queryset()]
+    grants = [opendata.grant_record(app, request) for app in opendata.grant_queryset()]
     return _json({"grants": grants}, "grants.json")
 
 
@@ -202,7 +203,7 @@ def grants_csv(request):
     def rows():
         yield "\ufeff" + writer.writerow([title for title, _get in opendata.CSV_COLUMNS])
         for app in opendata.grant_queryset().iterator(chunk_size=500):
-            record = opendata.grant_record(app)
+            record = opendata.grant_record(app, request)
             yield writer.writerow(safe_row(get(record) for _title, get in opendata.CSV_COLUMNS))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

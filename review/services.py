@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from accounts.links import absolute_url
 from applications import chain as application_chain
 from applications import services as application_services
 from applications.models import Status, TransitionLog
@@ -76,7 +77,7 @@ def _notify_reviewer(user, *, key, subject, body, url=None):
 def invitation_link(user):
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return settings.SITE_URL + reverse("review:invitation", args=[uid, token])
+    return absolute_url(reverse("review:invitation", args=[uid, token]))
 
 
 def reviewer_invite(*, email, full_name, bureau, actor, expertise=(), title="", employer="", home_community=None):
@@ -112,7 +113,7 @@ def reviewer_invite(*, email, full_name, bureau, actor, expertise=(), title="", 
             ) % {"bureau": bureau.name, "link": link}
         else:
             body = _("%(bureau)s added you to its pool of reviewers. Sign in at %(url)s.") % {
-                "bureau": bureau.name, "url": settings.SITE_URL + reverse("review:assignments"),
+                "bureau": bureau.name, "url": absolute_url(reverse("review:assignments")),
             }
         account_services.notify(
             users=[user], key=f"reviewer:{bureau.pk}:invited:{timezone.now():%Y%m%d%H%M%S%f}",

@@ -1,7 +1,9 @@
 """``manage.py seed_demo``: the demo data, made through the real services, safe to run twice."""
 
 import io
+import re
 import time
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -13,6 +15,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import Application, Organization, Status
+from applications import services as app_services
+from applications.errors import ApplicationError
 from backoffice.management.commands.seed_demo import DEMO_PASSWORD, HOME_TITLE, STAFF_GROUP
 from competitions.models import Competition, Criterion, FundSource, OrganizationCategory, RegistrationStatus
 from review.models import Assignment, ReviewerProfile
@@ -161,3 +165,162 @@ def test_applicant10_has_a_confirmed_agreement_a_tranche_to_pay_and_reports_due(
     reports = list(project.reports.order_by("due_date"))
     assert [r.kind for r in reports] == ["midterm", "final"]
     assert all(r.due_date > timezone.localdate() for r in reports)
+
+
+# ----- the README's table of demo logins and what the seed prints --------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _logins(cell):
+    """The login names in a table cell: `applicant01@example.org` … `applicant30@example.org` gives
+    ["applicant01", "applicant30"]."""
+    words = cell.replace("`", " ").replace("…", " ").replace("/", " ").split()
+    return [word.removesuffix("@example.org") for word in words]
+
+
+def readme_logins(text):
+    """(role, [logins]) for each row of the README's table under '### Demo logins'."""
+    lines = text.split("### Demo logins", 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
+    rows = lines[start:end]  # the first table of the section
+    header, _rule, *body = rows
+    assert [c.strip() for c in header.strip("|").split("|")][:2] == ["role", "login"]
+    cells = [[c.strip() for c in row.strip("|").split("|")] for row in body]
+    return [(role, _logins(login)) for role, login, *_try in cells]
+
+
+def printed_logins(output):
+    """(role, [logins]) for each row the seed prints under 'Demo logins'."""
+    lines = output.split("Demo logins", 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("role "))
+    rows = [re.split(r"\s{2,}", line.strip(), maxsplit=2) for line in lines[start + 1:] if line.strip()]
+    return [(role, _logins(login)) for role, login, *_what in rows]
+
+
+def test_printed_logins_equal_the_readme_table(seeded):
+    printed, documented = printed_logins(seeded), readme_logins(README.read_text(encoding="utf-8"))
+    assert printed == documented
+    assert ("applicant", ["applicant09"]) in documented and ("applicant", ["applicant10"]) in documented
+
+
+def test_the_comparison_fails_when_one_side_changes_alone(seeded):
+    text = README.read_text(encoding="utf-8")
+    assert readme_logins(text.replace("| `applicant09@example.org` |", "| `applicant08@example.org` |")) != printed_logins(seeded)
+    assert readme_logins(text.replace("| city staff | `city-staff`", "| staff | `city-staff`")) != printed_logins(seeded)
+    assert printed_logins(seeded.replace("applicant14@example.org", "applicant15@example.org")) != readme_logins(text)
+
+
+def _owned(login):
+    return Application.objects.select_related("organization", "competition").get(
+        organization__memberships__user__username=login
+    )
+
+
+def _promise_admin():
+    assert User.objects.get(username="admin").is_superuser
+
+
+def _promise_province_staff():
+    contest = Competition.objects.get(fund_source=FundSource.VENTURE_CONTEST)
+    staff = User.objects.get(username="province-staff")
+    assert staff.bureau_id == contest.bureau_id and contest.phase(timezone.now()) == "closed"
+    statuses = set(contest.applications.values_list("status", flat=True))
+    assert {Status.REVIEWED, Status.SHORTLISTED, Status.RECOMMENDED, Status.PUBLICIZING} <= statuses
+    publicizing = contest.applications.filter(status=Status.PUBLICIZING)
+    assert publicizing.count() == 2
+    for app in publicizing:
+        assert app.objections.filter(state="investigating").exists()
+
+
+def _promise_city_staff():
+    call = Competition.objects.get(fund_source=FundSource.LOTTERY_FUND)
+    assert User.objects.get(username="city-staff").bureau_id == call.bureau_id and call.is_open(timezone.now())
+    statuses = set(call.applications.values_list("status", flat=True))
+    assert {Status.SUBMITTED, Status.ELIGIBLE} <= statuses  # to check; to assign
+
+
+def _promise_reviewers():
+    from allauth.mfa.models import Authenticator
+
+    for n in range(1, 7):
+        assert Assignment.objects.filter(reviewer__username=f"reviewer{n}", state=Assignment.State.ASSIGNED).exists(), n
+    # "the first visit sets up an authenticator app": none has one yet.
+    assert not Authenticator.objects.filter(user__username__startswith="reviewer").exists()
+
+
+def _promise_applicant01():
+    app = _owned("applicant01")
+    assert app.status == Status.DRAFT
+    submitted = app_services.application_submit(application=app, actor=User.objects.get(username="applicant01"))
+    assert submitted.status == Status.SUBMITTED
+
+
+def _promise_applicant09():
+    app = _owned("applicant09")
+    assert app.status == Status.DRAFT and app.organization.registration_status == RegistrationStatus.UNREGISTERED
+    with pytest.raises(ApplicationError) as refused:
+        app_services.application_submit(application=app, actor=User.objects.get(username="applicant09"))
+    assert refused.value.message
+
+
+def _promise_applicant10():
+    test_applicant10_has_a_confirmed_agreement_a_tranche_to_pay_and_reports_due(None, None)
+
+
+def _promise_applicant14():
+    app = _owned("applicant14")
+    assert app.status == Status.RETURNED and app.revision_deadline > timezone.now()
+
+
+def _promise_applicant29():
+    app = _owned("applicant29")
+    assert app.status == Status.AWARDED and app.award_notice.code  # its PDF is rendered after commit
+    for login in ("applicant29", "applicant30"):
+        assert Organization.objects.get(memberships__user__username=login).verified_at is None
+    assert Organization.objects.filter(verified_at__isnull=True).count() == 2
+
+
+def _promise_every_applicant():
+    for n in range(1, 31):
+        assert Organization.objects.filter(memberships__user__username=f"applicant{n:02d}", memberships__role="owner").count() == 1
+    titles = list(Application.objects.values_list("title", flat=True))
+    assert len(titles) == 26 and len(set(titles)) == len(titles)
+
+
+PROMISES = {
+    ("site admin", ("admin",)): _promise_admin,
+    ("provincial staff", ("province-staff",)): _promise_province_staff,
+    ("city staff", ("city-staff",)): _promise_city_staff,
+    ("reviewer", ("reviewer1", "reviewer6")): _promise_reviewers,
+    ("applicant", ("applicant01",)): _promise_applicant01,
+    ("applicant", ("applicant09",)): _promise_applicant09,
+    ("applicant", ("applicant10",)): _promise_applicant10,
+    ("applicant", ("applicant14",)): _promise_applicant14,
+    ("applicant", ("applicant29",)): _promise_applicant29,
+    ("applicant", ("applicant01", "applicant30")): _promise_every_applicant,
+}
+
+
+def test_every_login_in_the_readme_shows_what_its_row_promises(seeded):
+    rows = [(role, tuple(logins)) for role, logins in readme_logins(README.read_text(encoding="utf-8"))]
+    assert sorted(rows) == sorted(PROMISES)  # a new row in the README needs its check here
+    for row in rows:
+        undo = transaction.atomic()
+        undo._from_testcase = True  # the services' durable blocks may run inside (as in ``seeded``)
+        with undo:
+            PROMISES[row]()  # what it tries (submitting) is undone
+            transaction.set_rollback(True)
+
+
+def test_the_default_site_is_served_at_site_url(seeded, settings):
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("127.0.0.1", 8000) and settings.SITE_URL == "http://127.0.0.1:8000"
+    settings.SITE_URL = "http://127.0.0.1:8103"
+    output, _seconds = _seed()
+    site.refresh_from_db()
+    assert (site.hostname, site.port) == ("127.0.0.1", 8103)
+    assert site.root_url == "http://127.0.0.1:8103"

@@ -109,6 +109,7 @@ def _cases(w):
         "cms:grants_csv": [({}, EVERYONE)],
         "cms:calls_json": [({}, EVERYONE)],
         "cms:calls_rss": [({}, EVERYONE)],
+        "cms:sitemap": [({}, EVERYONE)],
         # applicant portal
         "applications:home": [({}, SIGNED_IN)],
         "applications:organization_list": [({}, SIGNED_IN)],

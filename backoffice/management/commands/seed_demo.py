@@ -13,6 +13,7 @@ import random
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -30,6 +31,7 @@ from applications import org_services, postaward
 from applications import publicity as app_publicity
 from applications import services as app_services
 from applications.models import Application, Organization, Status
+from applications.notices import notice_issue
 from competitions.models import (
     AggregationMethod,
     Bureau,
@@ -57,6 +59,28 @@ STAFF_GROUP = "Bureau staff"
 
 PROVINCE_BUREAU = "贵州省民政厅"
 CITY_BUREAU = "贵阳市民政局"
+
+# The logins printed at the end, row for row the table "Demo logins" in README.md (a test compares
+# them, and checks that each login shows what its row promises).
+DEMO_LOGINS = [
+    ("site admin", "admin", "everything; Wagtail admin at /admin/ (log in with the username)"),
+    ("provincial staff", "province-staff",
+     f"{PROVINCE_BUREAU}: the venture contest (closed): ranking, shortlist, pitch, funding, 公示 "
+     "(two projects in 公示, each with an objection under investigation)"),
+    ("city staff", "city-staff",
+     f"{CITY_BUREAU}: the lottery-fund call (open): eligibility check, return for revision, assignment"),
+    ("reviewer", "reviewer1@example.org … reviewer6@example.org",
+     "score assigned applications at /review/ (first visit sets up an authenticator app: TOTP)"),
+    ("applicant", "applicant01@example.org", "a complete draft to the lottery call: submit it at /portal/"),
+    ("applicant", "applicant09@example.org", "an unregistered organization's draft: submitting is refused, with why"),
+    ("applicant", "applicant10@example.org",
+     "a contracted project: signed agreement, a first tranche approved for staff to pay, reports due"),
+    ("applicant", "applicant14@example.org", "returned for revision: revise and resubmit"),
+    ("applicant", "applicant29@example.org",
+     "awarded in the contest (award notice issued); this organization and applicant30's are not yet "
+     "verified by a bureau"),
+    ("applicant", "applicant01@example.org … applicant30@example.org", "each owns one of the 30 organizations"),
+]
 
 # Streets/townships and communities/villages for the demo, under real counties. Their codes are
 # demo codes ("<county>D<nn>", "<street><nn>"), never official ones, so they cannot collide with
@@ -136,16 +160,37 @@ PITCH_CRITERIA = [
     ("现场答辩", "对评委提问的回应。", 30),
 ]
 
-# Project ideas per service area: (title, summary, target groups).
+# Project ideas per service area: (summary, target groups), and one title for each application of
+# that area, taken in the order of APPLICATIONS, so that no two demo projects share a title.
 PROJECTS = {
-    Area.ELDERLY: ("“银龄守望”高龄独居老人关爱服务", "为社区高龄、独居老人提供定期探访、助餐和健康监测服务。", "高龄、独居老人"),
-    Area.DISABILITY: ("“阳光同行”残疾人社区康复与就业支持", "为社区残疾人提供康复训练、技能培训和就业对接。", "持证残疾人及其家庭"),
-    Area.ORPHANS: ("“护苗成长”困境儿童陪伴计划", "为孤儿和事实无人抚养儿童提供课业辅导、心理陪伴与监护支持。", "孤儿、事实无人抚养儿童"),
-    Area.POVERTY: ("“暖心驿站”困难家庭帮扶行动", "为低保、低边家庭提供生活物资、政策咨询和就业帮扶。", "低保及低保边缘家庭"),
-    Area.COMMUNITY_GOVERNANCE: ("“邻里议事厅”社区协商共治项目", "搭建居民议事平台，培育议事骨干，推动社区事务协商解决。", "社区居民、楼栋长"),
-    Area.CULTURE_EDUCATION: ("“书香邻里”社区阅读与四点半课堂", "为双职工家庭儿童提供课后托管、阅读和兴趣课程。", "小学生及其家长"),
-    Area.VOLUNTEERING: ("“时间银行”社区互助志愿服务", "以时间储蓄方式激励居民互助，建立志愿服务积分制度。", "社区志愿者、困难群众"),
-    Area.ENVIRONMENT: ("“草海卫士”湿地保护志愿行动", "组织村民开展湿地巡护、垃圾分类和生态宣传。", "村民、中小学生"),
+    Area.ELDERLY: ("为社区高龄、独居老人提供定期探访、助餐和健康监测服务。", "高龄、独居老人", [
+        "“银龄守望”高龄独居老人关爱服务", "“幸福食堂”社区老年助餐服务", "“老伙伴”低龄助高龄互助养老计划",
+        "“健康小屋”老年慢性病自我管理服务", "“夕阳正红”老年文体与精神慰藉活动", "“暖心到家”失能老人居家照护服务",
+        "“稳步安居”老年人居家适老化改造",
+    ]),
+    Area.DISABILITY: ("为社区残疾人提供康复训练、技能培训和就业对接。", "持证残疾人及其家庭", [
+        "“阳光同行”残疾人社区康复与就业支持", "“无声桥梁”听障人士社区融入服务", "“温馨家园”重度残疾人日间照料",
+    ]),
+    Area.ORPHANS: ("为孤儿和事实无人抚养儿童提供课业辅导、心理陪伴与监护支持。", "孤儿、事实无人抚养儿童", [
+        "“护苗成长”困境儿童陪伴计划", "“彩虹桥”留守儿童心理关爱行动",
+    ]),
+    Area.POVERTY: ("为低保、低边家庭提供生活物资、政策咨询和就业帮扶。", "低保及低保边缘家庭", [
+        "“暖心驿站”困难家庭帮扶行动", "“微心愿”困难群众点亮计划",
+    ]),
+    Area.COMMUNITY_GOVERNANCE: ("搭建居民议事平台，培育议事骨干，推动社区事务协商解决。", "社区居民、楼栋长", [
+        "“邻里议事厅”社区协商共治项目", "“楼栋当家人”居民自治骨干培育", "“和事佬”邻里矛盾纠纷调解服务",
+        "“乡贤说事”村民协商议事会", "“石榴籽”民族团结互嵌式社区建设",
+    ]),
+    Area.CULTURE_EDUCATION: ("为双职工家庭儿童提供课后托管、阅读和兴趣课程。", "小学生及其家长", [
+        "“书香邻里”社区阅读与四点半课堂", "“少年志”青少年社区成长营", "“布依古韵”民族文化进社区",
+        "“彝歌飞扬”乡村少儿文艺传承",
+    ]),
+    Area.VOLUNTEERING: ("以时间储蓄方式激励居民互助，建立志愿服务积分制度。", "社区志愿者、困难群众", [
+        "“时间银行”社区互助志愿服务", "“红袖标”平安守望志愿巡逻", "“青春返乡”乡村振兴青年志愿服务",
+    ]),
+    Area.ENVIRONMENT: ("组织村民开展湿地巡护、垃圾分类和生态宣传。", "村民、中小学生", [
+        "“草海卫士”湿地保护志愿行动", "“美丽庭院”垃圾分类与人居环境整治",
+    ]),
 }
 
 # The demo applications: (organization index, call key, area, requested yuan, target status).
@@ -178,6 +223,13 @@ APPLICATIONS = [
     (29, "contest", Area.ENVIRONMENT, 40000, Status.INELIGIBLE),
     (22, "contest", Area.CULTURE_EDUCATION, 30000, Status.ELIGIBLE),
 ]
+
+def project_title(organization_index):
+    """The title of the demo application of this organization: its area's next title in turn."""
+    area = next(row[2] for row in APPLICATIONS if row[0] == organization_index)
+    same_area = [row[0] for row in APPLICATIONS if row[2] == area]
+    return PROJECTS[area][2][same_area.index(organization_index)]
+
 
 # The path through the workflow to each target (the diagram in DESIGN.md). Declined contest
 # applications with an even organization index are declined after the pitch.
@@ -448,7 +500,7 @@ class Command(BaseCommand):
             if Application.objects.filter(organization=organization, competition=call).exists():
                 self._count("Applications", False)
                 continue
-            app = self._draft(organization, owner, call, area, Decimal(amount))
+            app = self._draft(organization, owner, call, area, Decimal(amount), project_title(index))
             steps = PATHS[target]
             if target == Status.DECLINED and call.pitch_round and index % 2 == 0:
                 steps = steps[:-1] + ["shortlist", "pitch", "decline"]
@@ -458,8 +510,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{organization.name}: reached {app.status}, expected {target}.")
             self._count("Applications", True)
 
-    def _draft(self, organization, owner, call, area, amount):
-        title, summary, groups = PROJECTS[area]
+    def _draft(self, organization, owner, call, area, amount, title):
+        summary, groups, _titles = PROJECTS[area]
         app = app_services.application_create(
             organization=organization, competition=call, actor=owner, title=title
         )
@@ -559,7 +611,10 @@ class Command(BaseCommand):
         return app
 
     def _step_award(self, app, **_):
-        return app_services.application_award(application=app)
+        """Awarded as the end of a clean 公示 awards it (``publicity_award_due``): with its 立项通知书."""
+        app = app_services.application_award(application=app)
+        notice_issue(application=app)
+        return app
 
     def _step_sign(self, app, *, owner, demo, call_key, **_):
         """The post-award path a bureau walks: the organization uploads its signed agreement (here the
@@ -615,26 +670,12 @@ class Command(BaseCommand):
     # ----- output -------------------------------------------------------------------------------
 
     def _print_logins(self):
-        rows = [
-            ("site admin", "admin / admin@example.org", "everything; Wagtail admin at /admin/ (log in with the username)"),
-            ("provincial staff", "province-staff / province-staff@example.org",
-             f"{PROVINCE_BUREAU}: the venture contest (closed): shortlist, recommend, 公示, award"),
-            ("city staff", "city-staff / city-staff@example.org",
-             f"{CITY_BUREAU}: the lottery-fund call (open): eligibility check, returns, review"),
-            ("reviewer", "reviewer1 … reviewer6 @example.org",
-             "score assigned applications at /review/ (first visit sets up an authenticator app: TOTP)"),
-            ("applicant", "applicant01@example.org", "a complete draft to the lottery call: submit it at /portal/"),
-            ("applicant", "applicant09@example.org", "unregistered organization: submitting is refused, with why"),
-            ("applicant", "applicant14@example.org", "returned for revision: revise and resubmit"),
-            ("applicant", "applicant29@example.org", "awarded in the contest; applicant10 has a signed agreement"),
-            ("applicant", "applicant01 … applicant30 @example.org", "each owns one of the 30 organizations"),
-        ]
-        width_role = max(len(r[0]) for r in rows)
-        width_login = max(len(r[1]) for r in rows)
+        width_role = max(len(role) for role, _login, _what in DEMO_LOGINS)
+        width_login = max(len(login) for _role, login, _what in DEMO_LOGINS)
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write(f"{'role':<{width_role}}  {'login':<{width_login}}  what to try")
-        for role, login, what in rows:
+        for role, login, what in DEMO_LOGINS:
             self.stdout.write(f"{role:<{width_role}}  {login:<{width_login}}  {what}")
 
 
@@ -651,6 +692,12 @@ def _quiet_task_logs():
     finally:
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
+
+
+def site_address():
+    """The default Wagtail Site's (hostname, port): those of ``SITE_URL``."""
+    address = urlsplit(settings.SITE_URL)
+    return address.hostname or "localhost", address.port or (443 if address.scheme == "https" else 80)
 
 
 def _ensure_home_page():
@@ -679,8 +726,9 @@ def _ensure_home_page():
         home = root.add_child(instance=HomePage(title=HOME_TITLE, slug="commonweal-home" if taken else "home"))
         changed = True
     site = Site.objects.filter(is_default_site=True).first()
+    hostname, port = site_address()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
+        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True,
                             site_name=HOME_TITLE)
         changed = True
     elif site.root_page_id != home.pk:
@@ -691,6 +739,13 @@ def _ensure_home_page():
         # Only Wagtail's untouched placeholder goes: a plain Page with nothing under it.
         if old.specific_class is Page and old.is_leaf():
             old.delete()
+    site = Site.objects.get(is_default_site=True)
+    if (site.hostname, site.port) != (hostname, port):
+        # Wagtail's full addresses (the admin's links to the live site) use the Site's host and
+        # port: the ones the site is served at, as SITE_URL says (``make run`` sets it).
+        site.hostname, site.port = hostname, port
+        site.save(update_fields=["hostname", "port"])
+        changed = True
     if home.slug != "home" and not root.get_children().filter(slug="home").exists():
         home.slug = "home"
         home.save()
