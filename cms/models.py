@@ -203,10 +203,6 @@ class PublicityPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.publicity_details(self))
         context["window_open"] = self.is_open()
-        if "objection_form" not in context:
-            from .forms import ObjectionForm
-
-            context["objection_form"] = ObjectionForm(page=self, entries=context["entries"])
         return context
 
 

@@ -6,8 +6,8 @@ not ``wagtail-cache``, which pins Wagtail < 8. Correct before fast:
 * Only anonymous GET/HEAD requests of public pages are served from or stored in the cache; the
   portal, the review, the back office and accounts never are, nor anything for a signed-in person.
 * A page is stored only if nothing on it is per visitor: no CSRF token or form token in it, no
-  cookie set, no flash message pending. Pages with the objection form (a single-use token) are
-  therefore always fresh.
+  cookie set, no flash message pending. The objection form (a single-use token) is therefore on a
+  page of its own under ``/publicity/``, linked from the 公示 page, which is cached like the others.
 * The key holds the scheme, host and port, the path, the language the page was rendered in (only the site's languages: an
   unknown ``Accept-Language`` gets the default, so made-up values make no new entries) and the
   query parameters the public pages read; a request with any other parameter is served fresh and
@@ -16,7 +16,8 @@ not ``wagtail-cache``, which pins Wagtail < 8. Correct before fast:
   next request renders anew: a page published or unpublished, a call changed, an application
   leaving draft (submitted, 公示, awarded...), an objection, a notice, an organization, a payment.
 * An entry lives ``PAGE_CACHE_SECONDS`` at most and never past the next opening or closing of a
-  call: a cached "open" call page is gone the moment its call closes.
+  call or of a 公示 window: a cached "open" call page is gone the moment its call closes, a 公示
+  "open to objections" the moment its window ends.
 * If the cache is down the page is served uncached, never an error.
 """
 
@@ -90,13 +91,20 @@ def _cacheable_request(request):
 
 
 def _lifetime(now=None):
-    """Seconds until the entry must go: the configured maximum, or the next call opening or closing."""
+    """Seconds until the entry must go: the configured maximum, or the next moment a call opens or
+    closes or a 公示 window opens or ends."""
     from competitions.models import Competition
 
     now = now or timezone.now()
     bounds = Competition.objects.aggregate(
         opens=Min("opens_at", filter=_after("opens_at", now)), closes=Min("closes_at", filter=_after("closes_at", now))
     )
+    # A 公示 page says whether objections are still taken: its entry goes when the window opens or ends.
+    from .models import PublicityPage
+
+    bounds.update(PublicityPage.objects.live().aggregate(
+        starts=Min("starts_at", filter=_after("starts_at", now)), ends=Min("ends_at", filter=_after("ends_at", now))
+    ))
     lifetime = seconds()
     for moment in bounds.values():
         if moment is not None:

@@ -38,7 +38,11 @@ def _refuse(request, message, *, status=400, page=None):
 
 @require_http_methods(["GET", "POST"])
 def objection_create(request, page_id):
-    """File an objection to a project of a 公示 (the form is on the 公示 page itself)."""
+    """File an objection to a project of a 公示, on a page of its own.
+
+    The 公示 page links here instead of carrying the form: the form holds a CSRF token and a
+    single-use token, so a page with it could never come from the page cache, and a 公示 is read by
+    many more people (results day) than object to it."""
     page = Page.objects.live().filter(pk=page_id).first()
     if page is None:
         raise Http404(_("No such page."))
@@ -50,14 +54,17 @@ def objection_create(request, page_id):
             % {"title": page.title},
             page=page,
         )
+    context = page.get_context(request)
     if request.method == "GET":
-        return HttpResponseRedirect(page.url + "#objection")
+        chosen = request.GET.get("application", "")
+        initial = {"application": int(chosen)} if chosen.isascii() and chosen.isdigit() else {}
+        context["objection_form"] = ObjectionForm(page=page, entries=context["entries"], initial=initial)
+        return TemplateResponse(request, "cms/objection_form.html", context)
     refusal = antispam.hit_rate_limit(request)
     if refusal:
         return _refuse(request, refusal, status=429, page=page)
     if request.POST.get(antispam.HONEYPOT_FIELD):
         return _refuse(request, _("The form could not be accepted. Reload the page and fill it in again."), page=page)
-    context = page.get_context(request)
     form = ObjectionForm(request.POST, request.FILES, page=page, entries=context["entries"])
     error = antispam.check_token(request.POST.get("started"))
     if error is None and form.is_valid():
@@ -88,7 +95,7 @@ def objection_create(request, page_id):
             form.data = form.data.copy()
             form.data["started"] = antispam.form_token()
     context["objection_form"] = form
-    return TemplateResponse(request, page.get_template(request), context, status=400)
+    return TemplateResponse(request, "cms/objection_form.html", context, status=400)
 
 
 @require_GET

@@ -41,7 +41,8 @@ def test_objection_upheld_cancels_the_award(phone_page, home, call_index, announ
     page.goto("/")
     page.get_by_role("link", name=publicity.title, exact=True).click()
     assert "幸福里助餐项目" in page.content()
-    page.select_option("#id_application", str(app.pk))
+    page.get_by_role("link", name="Object to this project").click()
+    assert page.locator("#id_application").input_value() == str(app.pk)  # the row's project, chosen
     page.check("input[name=objector_kind][value=person]")
     page.fill("#id_name", "王五")
     page.fill("#id_phone", "13912345678")

@@ -68,10 +68,31 @@ def test_a_cached_open_call_closes_the_second_its_deadline_passes(client, call_i
     assert 'class="status closed">Closed<' in text
 
 
-def test_the_publicity_page_with_its_objection_form_is_never_stored(client, publicity):
+def test_the_publicity_page_is_cached_and_its_objection_form_never_is(client, publicity):
+    page, app, _staff = publicity
+    state, text = fetch(client, page.url)
+    assert state == "miss"
+    assert "csrfmiddlewaretoken" not in text  # the form is on its own page, linked from each row
+    assert f'href="/publicity/{page.pk}/objection/?application={app.pk}"' in text
+    assert fetch(client, page.url)[0] == "hit"
+    form_page = f"/publicity/{page.pk}/objection/?application={app.pk}"
+    assert fetch(client, form_page)[0] == "none"  # a single-use token: always fresh, never stored
+    assert fetch(client, form_page)[0] == "none"
+    assert 'name="csrfmiddlewaretoken"' in fetch(client, form_page)[1]
+
+
+def test_a_cached_publicity_page_stops_taking_objections_the_moment_its_window_ends(client, publicity):
     page, _app, _staff = publicity
-    assert fetch(client, page.url)[0] == "miss"
-    assert fetch(client, page.url)[0] == "miss"  # carries a single-use form token: always fresh
+    with time_machine.travel(page.ends_at - dt.timedelta(seconds=30), tick=False):
+        state, text = fetch(client, page.url)
+        assert "Open to objections" in text
+        assert fetch(client, page.url)[0] == "hit"
+    with time_machine.travel(page.ends_at + dt.timedelta(seconds=1), tick=False):
+        state, text = fetch(client, page.url)
+    assert state == "miss"  # stored to live until the window's end at most
+    assert "Open to objections" not in text
+    assert "The public notice period has ended" in text
+    assert f"/publicity/{page.pk}/objection/" not in text
 
 
 def test_an_objection_decision_and_an_award_show_on_the_next_request(client, publicity, announcements):

@@ -210,7 +210,7 @@ def test_honeypot_filled_is_refused(client, publicity):
 
 def test_form_sent_too_fast_is_refused(client, publicity):
     page, app, _staff = publicity
-    fresh = client.get(page.url).context["objection_form"].initial["started"]
+    fresh = client.get(f"/publicity/{page.pk}/objection/").context["objection_form"].initial["started"]
     response = client.post(f"/publicity/{page.pk}/objection/", objection_post(app, started=fresh))
     assert response.status_code == 400
     assert "too quickly" in response.content.decode()
@@ -251,10 +251,23 @@ def test_rate_limited_per_ip(client, publicity):
     assert Objection.objects.count() == 4
 
 
-def test_get_on_the_objection_url_leads_to_the_page(client, publicity):
+def test_the_objection_form_is_a_page_of_its_own_with_the_project_chosen(client, publicity):
+    page, app, _staff = publicity
+    response = client.get(f"/publicity/{page.pk}/objection/?application={app.pk}")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Send the objection" in text and page.title in text
+    assert response.context["objection_form"]["application"].value() == app.pk
+    # A made-up choice is ignored, not a 500.
+    assert client.get(f"/publicity/{page.pk}/objection/?application=²").status_code == 200
+
+
+def test_after_the_window_the_objection_page_says_so(client, publicity):
     page, _app, _staff = publicity
-    response = client.get(f"/publicity/{page.pk}/objection/")
-    assert response.status_code == 302 and response["Location"].startswith(page.url)
+    with time_machine.travel(page.ends_at + dt.timedelta(minutes=1), tick=False):
+        text = client.get(f"/publicity/{page.pk}/objection/").content.decode()
+    assert "The period has ended" in text
+    assert "Send the objection" not in text
 
 
 # ----- decisions --------------------------------------------------------------------------------
