@@ -12,3 +12,4 @@ from . import publicity  # noqa: F401  公示 and objections
 from . import calendar  # noqa: F401  the working-day calendar
 from . import registry  # noqa: F401  the organization registry (import and export)
 from . import todo  # noqa: F401  the staff to-do panel on the home page
+from . import cultivation  # noqa: F401  the cultivation dashboard and the annual report

@@ -17,10 +17,11 @@ import inspect
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
-from applications.models import Application, AwardNotice, Objection, Status, SubmittedDocument, TransitionLog
+from applications.models import AnnualReport, Application, AwardNotice, Objection, Status, SubmittedDocument, TransitionLog
 from applications.tasks import generate_application_pdf, render_award_notice
 from applications.uploads import store_attachment
 from competitions.models import OfficialDay
@@ -108,6 +109,8 @@ def _cases(w):
         "cms:grants_csv": [({}, EVERYONE)],
         "cms:calls_json": [({}, EVERYONE)],
         "cms:calls_rss": [({}, EVERYONE)],
+        "cms:figures": [({}, EVERYONE)],
+        "cms:figures_json": [({}, EVERYONE)],
         # applicant portal
         "applications:home": [({}, SIGNED_IN)],
         "applications:organization_list": [({}, SIGNED_IN)],
@@ -179,6 +182,11 @@ def _cases(w):
         "registry_import": [({}, ALL_STAFF)],
         "registry_export_xlsx": [({}, ALL_STAFF)],
         "registry_export_csv": [({}, ALL_STAFF)],
+        # back office: the cultivation dashboard (scoped to the bureau's region) and its annual reports
+        "cultivation": [({}, ALL_STAFF)],
+        "cultivation_export": [({}, ALL_STAFF)],
+        "annual_report_request": [({}, set())],  # POST only
+        "annual_report_download": [({"pk": w.annual_report.pk}, BACK_OFFICE)],
         # back office: viewsets (staff read their bureau's rows; site admins everything)
         "competition:index": [({}, ALL_STAFF)],
         "competition:index_results": [({}, ALL_STAFF)],
@@ -272,6 +280,8 @@ def world():
     w.document = SubmittedDocument.objects.get(log_entry=entry)
     w.notification = w.owner.notifications.first() or w.owner.notifications.create(kind="info", title="通知")
     w.objection = Objection.objects.create(application=w.project, objector_name="王五", reason="核实")
+    w.annual_report = AnnualReport.objects.create(bureau=w.call.bureau, year=2026)
+    w.annual_report.file.save("annual-report.pdf", ContentFile(PDF))
     w.official_day = OfficialDay.objects.order_by("pk").first() or OfficialDay.objects.create(
         date="2030-01-01", kind="holiday", name="元旦")
 
