@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from competitions.models import FundSource, OrganizationCategory, Region, RegistrationStatus, ServiceArea
 
@@ -267,7 +268,7 @@ def _county_rows(items, *, parent=False):
 def _county_columns(first, *, parent=False):
     columns = [Column(first)]
     if parent:
-        columns.append(Column(str(_("City"))))
+        columns.append(Column(str(Region.Level.CITY.label)))
     return columns + [
         Column(str(_("Urban communities")), "int"), Column(str(_("Organizations in them")), "int"),
         Column(str(_("Per urban community")), "decimal"),
@@ -314,16 +315,16 @@ def cultivation_figures(*, region=None, year=None):
     figures = Figures(region=region, year=year, counties=counties, cities=cities, below=below)
     tables = figures.tables
 
-    city_table = Table("cities", str(_("Organizations per community by city")), _county_columns(str(_("City"))),
+    city_table = Table("cities", str(_("Organizations per community by city")), _county_columns(str(Region.Level.CITY.label)),
                        _county_rows(cities))
     city_table.chart = _average_chart(cities, city_table.title)
     county_table = Table("counties", str(_("Organizations per community by county")),
-                         _county_columns(str(_("County")), parent=True), _county_rows(counties, parent=True))
+                         _county_columns(str(Region.Level.COUNTY.label), parent=True), _county_rows(counties, parent=True))
     county_table.chart = _average_chart(counties, county_table.title)
     tables += [city_table, county_table]
     tables.append(Table(
         "below", str(_("Communities below target")),
-        [Column(str(_("Community"))), Column(str(_("Street or township"))), Column(str(_("County"))),
+        [Column(str(_("Community"))), Column(str(_("Street or township"))), Column(str(Region.Level.COUNTY.label)),
          Column(str(_("Urban or rural"))), Column(str(_("Organizations")), "int"), Column(str(_("Target")), "int")],
         [[c.name, c.parent.name if c.parent else "", c.parent.parent.name if c.parent and c.parent.parent else "",
           str(_("Rural") if c.is_rural else _("Urban")), c.n, c.target] for c in below],
@@ -345,8 +346,8 @@ def cultivation_figures(*, region=None, year=None):
         ("fund_source", _("Funds by fund source"), 0, FundSource.values,
          lambda v: str(FundSource(v).label) if v in FundSource.values else str(v), _("Fund source")),
         ("service_area", _("Funds by service area"), 1, ServiceArea.values, _area_label, _("Service area")),
-        ("county_funds", _("Funds by county"), 2, [c.county.name for c in counties], lambda v: v or "—", _("County")),
-        ("city_funds", _("Funds by city"), 3, [c.county.name for c in cities], lambda v: v or "—", _("City")),
+        ("county_funds", _("Funds by county"), 2, [c.county.name for c in counties], lambda v: v or "—", Region.Level.COUNTY.label),
+        ("city_funds", _("Funds by city"), 3, [c.county.name for c in cities], lambda v: v or "—", Region.Level.CITY.label),
         ("year_funds", _("Funds by year"), 4, [], lambda v: str(v), _("Year")),
     ):
         table = Table(key, str(title), [Column(str(first)), *money], _group(fund_rows, index, order, label))
@@ -373,9 +374,9 @@ def cultivation_figures(*, region=None, year=None):
     people_rows = [[_area_label(k), planned, reported] for k, planned, reported in people]
     tables.append(Table(
         "beneficiaries", str(_("People served: planned and reported")),
-        [Column(str(_("Service area"))), Column(str(_("Planned")), "int"), Column(str(_("Reported in final reports")), "int")],
+        [Column(str(_("Service area"))), Column(str(pgettext_lazy("people served", "Planned")), "int"), Column(str(_("Reported in final reports")), "int")],
         people_rows,
-        chart=charts.bar_chart([r[0] for r in people_rows], [(str(_("Planned")), [r[1] for r in people_rows]),
+        chart=charts.bar_chart([r[0] for r in people_rows], [(str(pgettext_lazy("people served", "Planned")), [r[1] for r in people_rows]),
                                                             (str(_("Reported in final reports")), [r[2] for r in people_rows])],
                                title=str(_("People served: planned and reported"))) if people_rows else "",
     ))
@@ -409,7 +410,8 @@ def figures_xlsx(figures, *, key=None):
     tables = [t for t in figures.tables if key is None or t.key == key]
     workbook = Workbook(write_only=True)
     for table in tables:
-        sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31])
+        # A sheet name: at most 31 characters, none of []:*?/\ and no apostrophe (it would be quoted).
+        sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\']", " ", table.title)[:31].strip())
         sheet.append(safe_row([c.title for c in table.columns]))
         for row in table.sheet_rows():
             sheet.append(safe_row(row))

@@ -124,3 +124,144 @@ def test_communities_below_target_are_listed_with_their_count(world):
     # 999 organizations over 100 communities of 县B, given in turn: 99 have 10, the last has 9.
     names = {code: Region.objects.get(code=code).name for code in ("BU99", "BS", "DR0", "DS")}
     assert below == [[names["BU99"], names["BS"], "县B", "Urban", 9, 10], [names["DR0"], names["DS"], "县D", "Rural", 4, 5]]
+
+
+# ----- the back-office page, scoping and query counts ----------------------------------------------
+
+
+def test_city_staff_see_their_counties_only_and_cannot_filter_their_way_out(world, client):
+    client.force_login(staff_with_admin(bureau=world["bureaus"]["city"]))
+    page = client.get(URL, {"year": 2026}, HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "县A" in text and "县B" in text and "9.99" in text and "10.00" in text
+    assert "县D" not in text and "乙市" not in text
+    assert "<svg" in text and "60,000.00" in text  # a chart, and the money beside it
+    assert client.get(URL, {"region": "D"}).context["region"] == world["city"]  # another city's county: ignored
+    narrowed = client.get(URL, {"region": "A"}).context["figures"]
+    assert [row[0] for row in narrowed.table("counties").rows] == ["县A"]
+
+
+def test_the_province_sees_every_county(world, client):
+    client.force_login(staff_with_admin(bureau=world["bureaus"]["province"]))
+    text = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "县A" in text and "县B" in text and "县D" in text
+
+
+def _queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, {"year": 2026}).status_code == 200
+    return len(queries)
+
+
+def test_the_query_count_does_not_grow_with_organizations(world, client):
+    client.force_login(staff_with_admin(bureau=world["bureaus"]["province"]))
+    with CaptureQueriesContext(connection) as figures_queries:
+        cultivation_figures(region=None, year=2026)
+    before = _queries(client)
+    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY))
+    Organization.objects.bulk_create([OrganizationFactory.build(community=communities[i % len(communities)])
+                                      for i in range(300)])
+    assert _queries(client) == before
+    with CaptureQueriesContext(connection) as again:
+        cultivation_figures(region=None, year=2026)
+    assert len(again) == len(figures_queries) <= 12
+
+
+def test_every_table_downloads_as_xlsx_with_its_rows(world, client):
+    Region.objects.filter(code="B").update(name="=HYPERLINK(\"http://x\")")  # a formula in a name stays text
+    client.force_login(staff_with_admin(bureau=world["bureaus"]["city"]))
+    response = client.get(URL + "export.xlsx", {"table": "counties", "year": 2026})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:5] == ["County or district", "City or prefecture", "Urban communities", "Organizations in them", "Per urban community"]
+    assert rows[1] == ["县A", "甲市", 3, 30, 10, 0, 0, None, "yes"]
+    assert rows[2] == ["'=HYPERLINK(\"http://x\")", "甲市", 100, 999, 9.99, 0, 0, None, "below target"]
+    assert len(rows) == 3
+    workbook = load_workbook(io.BytesIO(client.get(URL + "export.xlsx").content))
+    assert len(workbook.sheetnames) == len(cultivation_figures().tables)
+    assert client.get(URL + "export.xlsx", {"table": "nonsense"}).status_code == 404
+
+
+# ----- the annual report ---------------------------------------------------------------------------
+
+
+def _pdf_text(data, tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return text, fonts
+
+
+def test_a_clerk_generates_the_annual_report_and_only_their_bureau_downloads_it(
+        world, client, tmp_path, django_capture_on_commit_callbacks):
+    clerk = staff_with_admin(bureau=world["bureaus"]["city"])
+    client.force_login(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL + "reports/", {"year": 2026})
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 200
+    report = AnnualReport.objects.get()
+    assert (report.bureau, report.year, report.requested_by) == (world["bureaus"]["city"], 2026, clerk)
+    assert report.file and report.generated_at  # rendered by the (eager) worker task after commit
+    assert f"/admin/cultivation/reports/{report.pk}.pdf" in response.content.decode()
+    download = client.get(f"/admin/cultivation/reports/{report.pk}.pdf")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    text, fonts = _pdf_text(b"".join(download.streaming_content), tmp_path)
+    flat = text.replace(" ", "")
+    assert "年度社区社会组织培育发展情况报告" in flat and "2026" in flat
+    assert "县A" in flat and "县B" in flat and "9.99" in flat and "10.00" in flat and "县D" not in flat
+    assert "未达标" in flat  # the communities below target, in Chinese
+    assert world["call"].title in flat  # the awarded project's call
+    assert "50,000.00" in flat
+    rows = fonts.splitlines()[2:]
+    assert rows and all(" yes " in row for row in rows), fonts  # every font embedded
+    assert "Noto-Sans-CJK-SC" in fonts and "Type 3" not in fonts
+    client.force_login(staff_with_admin(bureau=world["bureaus"]["other"]))
+    assert client.get(f"/admin/cultivation/reports/{report.pk}.pdf").status_code == 404
+    client.force_login(staff_with_admin(bureau=world["bureaus"]["province"]))
+    assert client.get(f"/admin/cultivation/reports/{report.pk}.pdf").status_code == 404  # not the province's own
+
+
+def test_rendering_twice_keeps_the_first_file(world, django_capture_on_commit_callbacks):
+    from applications.pdf import annual_report_render
+    from applications.tasks import request_annual_report
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = request_annual_report(bureau=world["bureaus"]["city"], year=2026, actor=None)
+    report.refresh_from_db()
+    first = report.file.name
+    assert annual_report_render(report_id=report.pk).file.name == first
+
+
+# ----- the public figures --------------------------------------------------------------------------
+
+
+def test_the_public_page_and_open_data_show_aggregates_without_personal_data(world, client):
+    page = client.get("/figures/", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "县A" in text and "9.99" in text and "<svg" in text and "37.5%" in text
+    data = client.get("/open-data/figures.json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert data["targets"] == {"perUrbanCommunity": 10, "perRuralCommunity": 5}
+    assert data["totals"]["ruralShare"] == 30 and data["totals"]["amountAwarded"] == 100000  # 30,000 of 100,000
+    tables = {t["key"]: t for t in data["tables"]}
+    assert set(tables) == {"cities", "counties", "service_area", "city_funds", "rural_share"}
+    assert ["县B", "甲市", 100, 999, 9.99, 0, 0, None, "below target"] in tables["counties"]["rows"]
+    everything = text + page.content.decode() + str(data)
+    for personal in ("张三", "李四", "13800000000", "赵不计", "测试社区服务中心"):  # heads, contacts, organization names
+        assert personal not in everything
+
+
+def test_the_public_figures_are_cached_and_fresh_after_a_change(world, client, settings):
+    settings.PAGE_CACHE_ENABLED = True
+    first = client.get("/open-data/figures.json", HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get("/open-data/figures.json", HTTP_ACCEPT_LANGUAGE="en")["X-Page-Cache"] == "hit"
+    OrganizationFactory(community=Region.objects.get(code="BU99"))  # 县B reaches 10.00
+    fresh = client.get("/open-data/figures.json", HTTP_ACCEPT_LANGUAGE="en")
+    assert fresh["X-Page-Cache"] == "miss" and fresh.json() != first.json()
+    counties = {r[0]: r for r in {t["key"]: t for t in fresh.json()["tables"]}["counties"]["rows"]}
+    assert counties["县B"][4] == 10.0 and counties["县B"][-1] == "yes"
