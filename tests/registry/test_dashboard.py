@@ -266,3 +266,13 @@ def test_the_public_figures_are_cached_and_fresh_after_a_change(world, client, s
     assert fresh["X-Page-Cache"] == "miss" and fresh.json() != first.json()
     counties = {r[0]: r for r in {t["key"]: t for t in fresh.json()["tables"]}["counties"]["rows"]}
     assert counties["县B"][4] == 10.0 and counties["县B"][-1] == "yes"
+
+
+def test_a_report_whose_task_was_lost_is_rendered_by_the_backstop_job(world):
+    from applications.jobs import requeue_missing_work
+
+    lost = AnnualReport.objects.create(bureau=world["bureaus"]["city"], year=2026)  # the broker was down at commit
+    assert requeue_missing_work(older_than_minutes=0)["annual_reports"] == 1
+    lost.refresh_from_db()
+    assert lost.file and lost.generated_at
+    assert requeue_missing_work(older_than_minutes=0)["annual_reports"] == 0
