@@ -11,12 +11,16 @@ organizations.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from competitions.models import Region
+from competitions.models import Region, RegistrationStatus
 
 URBAN_TARGET = 10
 RURAL_TARGET = 5
+# The organizations the targets count (and the public figures show): registered or filed, and
+# verified by a bureau (its registry import, or staff who checked the evidence).
+COUNTED = Q(organizations__registration_status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.FILED],
+            organizations__verified_at__isnull=False)
 
 
 @dataclass
@@ -62,8 +66,9 @@ def county_figures(*, region=None):
     province/city/county/street/community), so the county is the community's grandparent."""
     communities = _within(Region.objects.filter(level=Region.Level.COMMUNITY), region)
     community_counts = communities.values("parent__parent_id", "is_rural").annotate(n=Count("id"))
-    organization_counts = communities.values("parent__parent_id", "is_rural").annotate(n=Count("organizations"))
-    counties = {c.pk: CountyFigures(county=c) for c in _within(Region.objects.filter(level=Region.Level.COUNTY), region)}
+    organization_counts = communities.values("parent__parent_id", "is_rural").annotate(n=Count("organizations", filter=COUNTED))
+    counties = {c.pk: CountyFigures(county=c)
+                for c in _within(Region.objects.filter(level=Region.Level.COUNTY), region).select_related("parent")}
     for row in community_counts:
         figures = counties.get(row["parent__parent_id"])
         if figures is not None:

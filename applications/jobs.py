@@ -34,7 +34,13 @@ def requeue_missing_work(older_than_minutes=2):
     left. Each task stores its result once, so a second run changes nothing. Mail has its own
     sweep (``accounts.tasks.send_pending_notification_mails``). Returns the counts.
     """
-    from .tasks import generate_application_pdf, missing_application_pdfs, render_award_notice, sweep_orphan_documents
+    from .tasks import (
+        generate_application_pdf,
+        missing_application_pdfs,
+        render_annual_report,
+        render_award_notice,
+        sweep_orphan_documents,
+    )
 
     entries = missing_application_pdfs(older_than_minutes=older_than_minutes)
     for entry_id in entries:
@@ -42,8 +48,24 @@ def requeue_missing_work(older_than_minutes=2):
     notices = missing_notice_files(older_than_minutes=older_than_minutes)
     for notice_id in notices:
         render_award_notice.delay(notice_id)
+    reports = missing_annual_reports(older_than_minutes=older_than_minutes)
+    for report_id in reports:
+        render_annual_report.delay(report_id)
     orphans = sweep_orphan_documents()
-    return {"application_pdfs": len(entries), "award_notices": len(notices), "orphan_files": len(orphans)}
+    return {"application_pdfs": len(entries), "award_notices": len(notices), "annual_reports": len(reports),
+            "orphan_files": len(orphans)}
+
+
+def missing_annual_reports(older_than_minutes=2):
+    """Annual reports requested a few minutes ago or more whose PDF was never stored."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import AnnualReport
+
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    return list(AnnualReport.objects.filter(file="", requested_at__lte=cutoff).order_by("pk").values_list("pk", flat=True))
 
 
 def missing_notice_files(older_than_minutes=2):

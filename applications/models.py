@@ -875,3 +875,25 @@ class OrganizationClaim(FSMRefreshMixin, ConcurrentTransitionMixin, models.Model
                 permission=perms.for_transition(perms.can_decide_claim))
     def refuse(self, *, decider, now, reason):
         self.decided_by, self.decided_at, self.reason = decider, now, reason
+class AnnualReport(models.Model):
+    """年度社区社会组织培育发展情况报告: a bureau's figures for one year as a PDF, rendered by the
+    worker (``applications.tasks.render_annual_report``) and kept; each request is a new row, so a
+    report sent upwards stays as it was."""
+
+    bureau = models.ForeignKey("competitions.Bureau", verbose_name=_("bureau"), on_delete=models.PROTECT,
+                               related_name="annual_reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    file = models.FileField(storage=private_storage, upload_to="annual-reports/%Y", max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    generated_at = models.DateTimeField(_("generated"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+
+    def __str__(self):
+        return f"{self.bureau} {self.year}"

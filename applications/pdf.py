@@ -95,3 +95,45 @@ def notice_with_file(application):
     if notice is not None and not notice.file:
         notice = notice_render(notice_id=notice.pk)
     return notice
+
+
+# ----- 年度社区社会组织培育发展情况报告 (annual report) ----------------------------------------------
+
+
+def annual_report_pdf(report, *, language=None):
+    """The PDF bytes of ``report``: the bureau's figures for its region and year (WeasyPrint, Noto Sans CJK SC)."""
+    from weasyprint import HTML
+
+    from .cultivation import RURAL_TARGET, URBAN_TARGET
+    from .figures import awarded_projects, cultivation_figures
+
+    bureau = report.bureau
+    with translation.override(language or settings.LANGUAGE_CODE):
+        figures = cultivation_figures(region=bureau.region, year=report.year)
+        html = render_to_string("pdf/annual_report.html", {
+            "report": report, "bureau": bureau, "figures": figures, "totals": figures.totals,
+            "projects": awarded_projects(region=bureau.region, year=report.year),
+            "generated": timezone.localtime(), "yes_word": translation.gettext("yes"),
+            "urban_target": URBAN_TARGET, "rural_target": RURAL_TARGET,
+        })
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def annual_report_render(*, report_id):
+    """Render and store the report's PDF once; a second run finds the file and does nothing."""
+    from .models import AnnualReport
+
+    report = AnnualReport.objects.select_related("bureau", "bureau__region").get(pk=report_id)
+    if report.file:
+        return report
+    data = annual_report_pdf(report)
+    name = f"annual-report-{report.bureau_id}-{report.year}-{report.pk}.pdf"
+    report.file.save(name, ContentFile(data), save=False)
+    report.sha256 = hashlib.sha256(data).hexdigest()
+    report.generated_at = timezone.now()
+    updated = AnnualReport.objects.filter(pk=report.pk, file="").update(
+        file=report.file.name, sha256=report.sha256, generated_at=report.generated_at)
+    if not updated:  # another worker stored it first; theirs is the record
+        report.file.storage.delete(report.file.name)
+        return AnnualReport.objects.get(pk=report.pk)
+    return report

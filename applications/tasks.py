@@ -61,6 +61,32 @@ def render_award_notice(notice_id):
     notice_render(notice_id=notice_id)
 
 
+@shared_task(**RETRY)
+def render_annual_report(report_id):
+    """Render and keep one 年度社区社会组织培育发展情况报告 (idempotent: a stored file is kept)."""
+    from .pdf import annual_report_render
+
+    annual_report_render(report_id=report_id)
+
+
+def request_annual_report(*, bureau, year, actor):
+    """A new annual report row for ``bureau`` and ``year``, rendered by the worker after commit.
+
+    Robust: with the broker down the request still succeeds; the beat job
+    (``applications.jobs.requeue_missing_work``) renders it later."""
+    from django.utils.translation import gettext as _
+
+    from .errors import ApplicationError
+    from .models import AnnualReport
+
+    if not 2000 <= int(year) <= 2100:
+        raise ApplicationError(_("Choose a year between 2000 and 2100."))
+    with transaction.atomic():
+        report = AnnualReport.objects.create(bureau=bureau, year=year, requested_by=actor)
+        transaction.on_commit(lambda: render_annual_report.delay(report.pk), robust=True)
+    return report
+
+
 def missing_application_pdfs(older_than_minutes=2):
     """Submit log entries older than a few minutes that have no 申报书 stored yet."""
     from django.utils import timezone

@@ -23,6 +23,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 
 from applications import cultivation, registry
+from cms import pagecache
 from competitions.models import Bureau
 from competitions.permissions import is_back_office_user, staff_bureau_id
 
@@ -74,6 +75,7 @@ def registry_import_view(request):
             rows = registry.read_rows(SimpleUploadedFile(kept[1], kept[2]))
             applied = registry.registry_import(rows=rows, bureau=bureau, actor=request.user)
             cache.delete(_cache_key(request.POST["token"]))
+            pagecache.bump()  # bulk writes send no signal: the public directory and figures are stale now
             messages.success(request, _("Registry imported: %(new)d new, %(update)d updated, %(unchanged)d unchanged, "
                                         "%(refused)d refused.") % applied.counts)
             return redirect("registry_import")

@@ -14,3 +14,4 @@ from . import registry  # noqa: F401  the organization registry (import and expo
 from . import claims  # noqa: F401  claims of registry organizations
 from . import todo  # noqa: F401  the staff to-do panel on the home page
 from . import wagtail_chinese  # noqa: F401  Wagtail's own screens without English
+from . import cultivation  # noqa: F401  the cultivation dashboard and the annual report

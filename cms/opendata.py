@@ -6,6 +6,7 @@ filed organization without one, from our record number).
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q, Sum
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.links import absolute_url
+from applications.cultivation import RURAL_TARGET, URBAN_TARGET
 from competitions.models import ServiceArea
 
 from . import selectors
@@ -158,4 +160,32 @@ def call_record(competition, request=None):
         "eligibleServiceAreas": competition.allowed_service_areas,
         "url": page_url(page, request) if page is not None else None,
         "applyUrl": absolute_url(selectors.apply_url(competition.pk), request),
+    }
+
+
+def figures_record(figures):
+    """The public figures as JSON: each table's column titles and rows, and the totals."""
+
+    def plain(value):
+        if isinstance(value, Decimal):
+            return _number(value)
+        return value
+
+    totals = figures["totals"]
+    return {
+        "targets": {"perUrbanCommunity": URBAN_TARGET, "perRuralCommunity": RURAL_TARGET},
+        "currency": "CNY",
+        "totals": {
+            "organizations": totals["organizations"], "communities": totals["communities"],
+            "counties": totals["counties"], "countiesBelowTarget": totals["counties_below"],
+            "communitiesBelowTarget": totals["communities_below"],
+            "amountAppliedFor": _number(totals["requested"]), "amountAwarded": _number(totals["awarded"]),
+            "amountDisbursed": _number(totals["paid"]), "grants": totals["grants"],
+            "amountAwardedRural": _number(totals["rural_awarded"]), "ruralShare": _number(totals["rural_share"]),
+        },
+        "tables": [
+            {"key": t.key, "title": t.title, "columns": [c.title for c in t.columns],
+             "rows": [[plain(v) for v in row] for row in t.sheet_rows()]}
+            for t in figures["tables"]
+        ],
     }

@@ -288,3 +288,18 @@ def directory_counts(*, region=None, category=None, initial=None):
     categories = _listed(region=region, initial=initial).values_list("category").annotate(n=Count("pk"))
     return {"initials": dict(initials.order_by()), "categories": dict(categories.order_by())}
 
+
+
+# ----- public figures -----------------------------------------------------------------------------
+
+PUBLIC_TABLES = ("cities", "counties", "service_area", "city_funds", "rural_share")
+
+
+def public_figures():
+    """The province-wide cultivation figures the public sees (aggregates only: no person, no
+    organization named), from the same selector as the back-office dashboard."""
+    from applications.figures import cultivation_figures
+
+    figures = cultivation_figures(region=None, year=None)
+    tables = [figures.table(key) for key in PUBLIC_TABLES]
+    return {"figures": figures, "tables": tables, "totals": figures.totals}

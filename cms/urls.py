@@ -14,6 +14,8 @@ urlpatterns = [
     path("open-data/grants.json", views.grants_json, name="grants_json"),
     path("open-data/grants.csv", views.grants_csv, name="grants_csv"),
     path("open-data/calls.json", views.calls_json, name="calls_json"),
+    path("figures/", views.figures, name="figures"),
+    path("open-data/figures.json", views.figures_json, name="figures_json"),
     path("feeds/calls.rss", OpenCallsFeed(), name="calls_rss"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

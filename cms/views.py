@@ -226,3 +226,20 @@ def calls_json(request):
     return _json({"calls": [opendata.call_record(c, request) for c in calls]}, "calls.json")
 
 
+
+
+def figures(request):
+    """The province's cultivation figures: organizations per community against the target, funds
+    by service area and region, the rural share (aggregates only)."""
+    from applications.cultivation import RURAL_TARGET, URBAN_TARGET
+
+    context = selectors.public_figures()
+    context.update({"urban_target": URBAN_TARGET, "rural_target": RURAL_TARGET, "yes_word": _("yes")})
+    return render(request, "cms/figures.html", context)
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def figures_json(request):
+    """The same figures as open data (JSON)."""
+    return _json(opendata.figures_record(selectors.public_figures()), "figures.json")

@@ -85,7 +85,7 @@ def test_public_pages(home, call_index, publicity):
         page.title = title
         page.save_revision().publish()
     call_page = add_call_page(call_index, CompetitionFactory())
-    urls = [home.url, call_index.url, call_page.url, publicity[0].url, "/search/?q=项目", "/track/",
+    urls = [home.url, call_index.url, call_page.url, publicity[0].url, "/search/?q=项目", "/track/", "/figures/",
             "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
     assert _pages(Client(), urls) == {}
 
@@ -112,7 +112,8 @@ def test_staff_pages(db):
     staff = staff_with_admin(app.competition.bureau)
     client = Client()
     client.force_login(staff)
-    urls = ["/admin/", "/admin/application/", f"/admin/application/inspect/{app.pk}/", "/admin/postaward/", "/admin/publicity/"]
+    urls = ["/admin/", "/admin/application/", f"/admin/application/inspect/{app.pk}/", "/admin/postaward/", "/admin/publicity/",
+            "/admin/cultivation/"]
     assert _pages(client, urls) == {}
 
 

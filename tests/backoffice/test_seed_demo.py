@@ -4,6 +4,7 @@ import io
 import re
 import time
 from pathlib import Path
+from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -18,7 +19,7 @@ from applications.models import Application, Organization, Status
 from applications import services as app_services
 from applications.errors import ApplicationError
 from backoffice.management.commands.seed_demo import DEMO_PASSWORD, HOME_TITLE, STAFF_GROUP
-from competitions.models import Competition, Criterion, FundSource, OrganizationCategory, RegistrationStatus
+from competitions.models import Competition, Criterion, FundSource, OrganizationCategory, Region, RegistrationStatus
 from review.models import Assignment, ReviewerProfile
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def test_prints_the_logins(seeded):
 
 
 def test_thirty_organizations_of_every_kind_urban_and_rural(seeded):
-    organizations = Organization.objects.select_related("community")
+    organizations = Organization.objects.select_related("community").filter(memberships__isnull=False).distinct()
     assert organizations.count() == 30
     assert {o.category for o in organizations} == set(OrganizationCategory.values)
     assert {o.registration_status for o in organizations} == set(RegistrationStatus.values)
@@ -88,6 +89,16 @@ def test_thirty_organizations_of_every_kind_urban_and_rural(seeded):
     for organization in organizations:
         organization.full_clean()  # valid credit codes for registered ones, filing records for filed
         assert organization.memberships.filter(role="owner").exists()
+
+
+def test_an_imported_registry_puts_one_district_at_the_target_and_one_below(seeded):
+    from applications.cultivation import county_figures
+
+    imported = Organization.objects.filter(memberships__isnull=True)
+    assert imported.count() == 26 and all(o.verified_at for o in imported)  # the bureau's registry vouches
+    counties = {c.county.name: c for c in county_figures(region=Region.objects.get(code="5201"))}
+    assert (counties["南明区"].urban_average, counties["南明区"].meets_target) == (Decimal("10.00"), True)
+    assert (counties["云岩区"].urban_average, counties["云岩区"].meets_target) == (Decimal("7.00"), False)
 
 
 def test_open_lottery_call_allows_exactly_the_four_areas(seeded):

@@ -149,7 +149,7 @@ def test_a_worker_killed_mid_queue_loses_nothing(rig, client):
     killed_at = time.monotonic()
     done_before = documents()
     rig.start_worker()
-    requeued = {"application_pdfs": 0, "award_notices": 0, "orphan_files": 0}
+    requeued = {"application_pdfs": 0, "award_notices": 0, "annual_reports": 0, "orphan_files": 0}
     try:
         done = wait_until(lambda: settled(rig, people), "recovery after the kill", rig,
                           seconds=VISIBILITY_SECONDS + 30)

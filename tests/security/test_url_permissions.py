@@ -17,10 +17,13 @@ import inspect
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
-from applications.models import Application, AwardNotice, Objection, OrganizationClaim, Status, SubmittedDocument, TransitionLog
+from applications.models import (
+    AnnualReport, Application, AwardNotice, Objection, OrganizationClaim, Status, SubmittedDocument, TransitionLog,
+)
 from applications.tasks import generate_application_pdf, render_award_notice
 from applications.uploads import store_attachment
 from competitions.models import OfficialDay
@@ -110,6 +113,8 @@ def _cases(w):
         "cms:calls_json": [({}, EVERYONE)],
         "cms:calls_rss": [({}, EVERYONE)],
         "cms:sitemap": [({}, EVERYONE)],
+        "cms:figures": [({}, EVERYONE)],
+        "cms:figures_json": [({}, EVERYONE)],
         # applicant portal
         "applications:home": [({}, SIGNED_IN)],
         "applications:organization_list": [({}, SIGNED_IN)],
@@ -185,6 +190,11 @@ def _cases(w):
         "registry_export_csv": [({}, ALL_STAFF)],
         "claim_index": [({}, ALL_STAFF)],
         "claim_decide": [({"pk": w.claim.pk}, BACK_OFFICE)],  # the bureau whose region holds the organization
+        # back office: the cultivation dashboard (scoped to the bureau's region) and its annual reports
+        "cultivation": [({}, ALL_STAFF)],
+        "cultivation_export": [({}, ALL_STAFF)],
+        "annual_report_request": [({}, set())],  # POST only
+        "annual_report_download": [({"pk": w.annual_report.pk}, BACK_OFFICE)],
         # back office: viewsets (staff read their bureau's rows; site admins everything)
         "competition:index": [({}, ALL_STAFF)],
         "competition:index_results": [({}, ALL_STAFF)],
@@ -281,6 +291,8 @@ def world():
     # A claim of a registry organization (no members) in a community of the call's bureau, by the owner.
     w.claim = OrganizationClaim.objects.create(
         organization=OrganizationFactory(community=RegionFactory(parent=w.call.bureau.region)), claimant=w.owner)
+    w.annual_report = AnnualReport.objects.create(bureau=w.call.bureau, year=2026)
+    w.annual_report.file.save("annual-report.pdf", ContentFile(PDF))
     w.official_day = OfficialDay.objects.order_by("pk").first() or OfficialDay.objects.create(
         date="2030-01-01", kind="holiday", name="元旦")
 

@@ -27,7 +27,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from applications import org_services, postaward
+from applications import org_services, postaward, registry
 from applications import publicity as app_publicity
 from applications import services as app_services
 from applications.models import Application, Organization, Status
@@ -134,6 +134,16 @@ ORGANIZATIONS = [
     ("仁怀市中华村乡风文明促进会", Cat.RURAL, "zhonghua", Reg.REGISTERED),
     ("威宁县西海村草海生态保护志愿队", Cat.RURAL, "xihai", Reg.FILED),
 ]
+
+# The city bureau's imported registry: 16 more in 南明区 (20 in 2 urban communities: 10.00, the
+# target met exactly) and 10 more in 云岩区 (14 in 2: 7.00, below the target).
+REGISTRY_NANMING, REGISTRY_YUNYAN = 16, 10
+REGISTRY_KINDS = [
+    ("邻里互助会", "公益慈善和居民互助类"), ("文体队", "文体教育类"), ("志愿服务队", "社区服务类"),
+    ("调解委员会", "促进社区和谐类"), ("为老服务社", "社区服务类"), ("读书会", "文体教育类"),
+    ("关爱协会", "公益慈善和居民互助类"), ("议事协商会", "促进社区和谐类"),
+]
+# A kind used a second time in a community is its 第二 (second) one.
 
 HEADS = ["张丽", "王强", "李梅", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周婷", "吴刚"]
 
@@ -297,6 +307,7 @@ class Command(BaseCommand):
             self._ensure_applications(demo, organizations, people["applicants"])
             self._close_contest(calls["contest"])
             self._verify_organizations(organizations)
+            self._import_registry(bureaus=Bureau.objects.get(name=CITY_BUREAU))
         self.stdout.write(f"Regions: {regions}.")
         for label, (created, present) in self.counts.items():
             if created:
@@ -426,6 +437,29 @@ class Command(BaseCommand):
         for organization in organizations[:-2]:
             if organization.verified_at is None:
                 org_services.organization_verify(organization=organization, actor=admin)
+
+    def _import_registry(self, *, bureaus):
+        """The city bureau's registry of two districts, imported as a clerk would (re-importing
+        changes nothing): 南明区 reaches exactly 10.00 organizations per urban community, 云岩区
+        stays below the target at 7.00."""
+        bureau = bureaus
+        actor = get_user_model().objects.get(username="city-staff")
+        rows, number = [], 1
+        for county_code, places, count in (("520102", ("taici", "xingguan"), REGISTRY_NANMING),
+                                           ("520103", ("dongshan", "zhaiji"), REGISTRY_YUNYAN)):
+            for n in range(count):
+                number += 1
+                place = places[n % len(places)]
+                community = f"{county_code}{DEMO_PLACES[place][1]}{DEMO_PLACES[place][3]}"
+                body = f"52{county_code}{6000000 + number:09d}"
+                kind, category = REGISTRY_KINDS[n % len(REGISTRY_KINDS)]
+                rows.append((number, {
+                    "name": f"{DEMO_PLACES[place][4]}{('', '第二')[n // len(REGISTRY_KINDS)]}{kind}", "code": body + uscc.calc_check_digit(body),
+                    "category": category, "community": community, "registration_status": "登记",
+                    "founded": dt.date(2015 + n % 9, 1 + n % 12, 1 + n % 27), "head_name": HEADS[n % len(HEADS)],
+                }))
+        applied = registry.registry_import(rows=rows, bureau=bureau, actor=actor)
+        self.counts["Registry rows imported"] = (applied.count(registry.NEW), applied.count(registry.UNCHANGED))
 
     def _ensure_calls(self, bureaus):
         year = timezone.localdate().year
