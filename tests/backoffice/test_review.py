@@ -92,7 +92,7 @@ def test_ranking_page_query_count_does_not_grow(client, call, staff, bureau, row
     test_ranking_page_query_count_does_not_grow.counts = counts
     if len(counts) == 2:
         assert counts[10] == counts[200]
-    assert response.content.decode().count('<td>50000.00</td>') == rows
+    assert response.content.decode().count('class="requested">50000.00</td>') == rows
 
 
 def test_ranking_order_and_tie_breaks(client, call, staff, bureau):
@@ -413,3 +413,17 @@ def test_funding_is_not_confirmed_without_the_box_ticked(client, call, staff, bu
     assert response.status_code == 400 and "Tick the box to confirm" in response.content.decode()
     app.refresh_from_db()
     assert app.status == Status.REVIEWED
+
+
+def test_the_ranking_shows_the_main_columns_and_every_one_on_request(client, call, staff, bureau):
+    """The project column first (sticky on a desktop, a card's title on a phone), the criteria on request."""
+    r = reviewer(bureau)
+    app = application_in(Status.REVIEWED, competition=call, title="社区长者助餐")
+    scored(app, r, [20, 30, 25])
+    client.force_login(staff)
+    criterion = call.criteria.filter(stage="review").order_by("position").first()
+    page = client.get(url(call, "ranking/")).content.decode()
+    assert 'class="ranking-project"' in page and "社区长者助餐" in page
+    assert f"<th scope=\"col\">{criterion.name}</th>" not in page and "?columns=all" in page
+    page = client.get(url(call, "ranking/") + "?columns=all").content.decode()
+    assert f"<th scope=\"col\">{criterion.name}</th>" in page and f'data-label="{criterion.name}"' in page
