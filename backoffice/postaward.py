@@ -109,7 +109,7 @@ def agreement_confirm(request, pk):
         return _ask(request, app, title=_("Confirm the signed agreement?"), action_label=_("Yes, confirm the agreement"), summary=[
             _("%(org)s's signed agreement for “%(title)s” (%(amount)s yuan) is recorded as confirmed.") % {
                 "org": app.organization.name, "title": app.title, "amount": _yuan(app.awarded_amount)},
-            _("The tranches and the reports of the agreement are planned from it; the project becomes “contracted”."),
+            _("The tranches and the reports of the agreement are planned from it; the project becomes “Agreement signed”."),
             _("This cannot be undone here."),
         ])
     return _act(request, app, lambda: postaward.agreement_confirm(application=app, actor=request.user),
