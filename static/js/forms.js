@@ -28,6 +28,10 @@
       form.appendChild(input);
       if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
     });
+    dialog.querySelectorAll("[data-copy]").forEach(function (el) {  // e.g. the running total, as typed
+      var source = document.querySelector(el.getAttribute("data-copy"));
+      if (source) el.textContent = source.textContent;
+    });
     dialog.showModal();
     var ok = dialog.querySelector("button[value=confirm]");
     if (ok) ok.focus();
@@ -50,6 +54,16 @@
       }
       form.setAttribute("aria-busy", "true");
     }, 0);
+  });
+
+  // A link that makes a document (a PDF made on the spot) says so until the download starts.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-busy]");
+    if (!link || link.getAttribute("aria-busy") === "true") return;
+    var label = link.textContent;
+    link.setAttribute("aria-busy", "true");
+    link.textContent = link.getAttribute("data-busy");
+    setTimeout(function () { link.textContent = label; link.removeAttribute("aria-busy"); }, 4000);
   });
 
   // Back to a page from the browser's cache: its buttons work again.
