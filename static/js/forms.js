@@ -20,7 +20,7 @@
     dialog.returnValue = "";
     dialog.addEventListener("close", function onClose() {
       dialog.removeEventListener("close", onClose);
-      if (dialog.returnValue !== "confirm") return;
+      if (dialog.returnValue !== "1") return;  // the confirm button has value 1, cancel 0
       var input = document.createElement("input");
       input.type = "hidden";
       input.name = "confirmed";
@@ -33,7 +33,7 @@
       if (source) el.textContent = source.textContent;
     });
     dialog.showModal();
-    var ok = dialog.querySelector("button[value=confirm]");
+    var ok = dialog.querySelector("button[value=\"1\"]");
     if (ok) ok.focus();
   }, true);
 
