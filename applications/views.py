@@ -509,7 +509,7 @@ def application_submit(request, pk):
         return HttpResponseBadRequest(_("The form was incomplete. Reload the page and submit again."))
     if app.status not in EDITABLE:
         return _already_submitted(request, app)
-    if not confirm.confirmed(request):
+    if not confirm.confirmed(request) and not blockers(app):  # a blocked one is refused below, with the reasons
         return confirm.confirmation_page(
             request, summary=submit_summary(app),
             title=_("Resubmit the application?") if app.status == Status.RETURNED else _("Submit the application?"),
