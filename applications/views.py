@@ -23,7 +23,7 @@ from accounts import services as account_services
 from accounts.models import Notification, OrganizationInvitation
 from competitions.models import Competition, RegistrationStatus
 
-from . import claims, org_services, rules, services
+from . import claims, confirm, org_services, rules, services
 from .forms import (
     ClaimForm,
     ClaimLookupForm,
@@ -524,7 +524,24 @@ def application_detail(request, pk):
         "sections": SECTIONS,
         "attachments": app.attachments.all(),
         "documents": app.documents.select_related("log_entry").order_by("-created_at"),
+        "submit_summary": submit_summary(app) if editable else [],
     })
+
+
+def submit_summary(app):
+    """What submitting does, said before the applicant confirms (dialog and confirmation page)."""
+    lines = [
+        _("“%(title)s” of %(organization)s goes to the bureau for the call “%(call)s”, asking for %(amount)s yuan.") % {
+            "title": app.title, "organization": app.organization.name, "call": app.competition.title,
+            "amount": f"{app.requested_amount or 0:,.2f}",
+        },
+        _("The application form (申报书) is made into a PDF and kept as it is now; you get a reference number and a receipt."),
+    ]
+    if app.status == Status.RETURNED:
+        lines.append(_("After you resubmit, the application can no longer be changed unless the bureau returns it again."))
+    else:
+        lines.append(_("After you submit, the application can no longer be changed unless the bureau returns it."))
+    return lines
 
 
 def _latest_submit_entry(app):
@@ -541,6 +558,14 @@ def application_submit(request, pk):
         return HttpResponseBadRequest(_("The form was incomplete. Reload the page and submit again."))
     if app.status not in EDITABLE:
         return _already_submitted(request, app)
+    if not confirm.confirmed(request) and not blockers(app):  # a blocked one is refused below, with the reasons
+        return confirm.confirmation_page(
+            request, summary=submit_summary(app),
+            title=_("Resubmit the application?") if app.status == Status.RETURNED else _("Submit the application?"),
+            action_label=(_("Yes, resubmit the application") if app.status == Status.RETURNED
+                          else _("Yes, submit the application")),
+            back_url=reverse("applications:application_detail", args=[app.pk]),
+        )
     service = services.application_resubmit if app.status == Status.RETURNED else services.application_submit
     try:
         app = service(application=app, actor=request.user, expected_version=version)

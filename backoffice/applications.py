@@ -287,7 +287,7 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def service_kwargs(self):
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in ("version", "confirmed")}
 
 
 class NoteForm(TransitionForm):
@@ -298,6 +298,15 @@ class NoteForm(TransitionForm):
 class ReasonForm(TransitionForm):
     reason = forms.CharField(label=gettext_lazy("Reason (the applicant will read it)"),
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConfirmedReasonForm(ReasonForm):
+    """A step that cannot be undone: the server takes it only with the box ticked under its consequences."""
+
+    confirmed = forms.BooleanField(
+        label=gettext_lazy("I have read what this step does and that it cannot be undone"),
+        error_messages={"required": gettext_lazy("Tick the box to confirm: this step cannot be undone.")},
+    )
 
 
 class ReturnForm(ReasonForm):
@@ -323,7 +332,7 @@ class RecommendForm(TransitionForm):
         super().__init__(*args, application=application, **kwargs)
 
 
-class TerminateForm(ReasonForm):
+class TerminateForm(ConfirmedReasonForm):
     return_amount = forms.DecimalField(label=gettext_lazy("Amount to be returned (yuan)"), max_digits=12,
                                        decimal_places=2, min_value=Decimal("0"), initial=Decimal("0"))
 
@@ -335,6 +344,7 @@ class StaffAction:
     form_class: type
     service: object
     serious: bool = False
+    consequence: str = ""  # said beside the form of a step that cannot be undone
 
 
 STAFF_ACTIONS = {
@@ -342,8 +352,10 @@ STAFF_ACTIONS = {
     for action in [
         StaffAction("accept_eligible", gettext_lazy("Accept as eligible"), NoteForm,
                     services.application_accept_eligible),
-        StaffAction("reject_ineligible", gettext_lazy("Reject as ineligible"), ReasonForm,
-                    services.application_reject_ineligible, serious=True),
+        StaffAction("reject_ineligible", gettext_lazy("Reject as ineligible"), ConfirmedReasonForm,
+                    services.application_reject_ineligible, serious=True, consequence=gettext_lazy(
+                        "The application leaves the call for good: it is not reviewed, the applicant is told "
+                        "with your reason, and it cannot be resubmitted.")),
         StaffAction("return_for_revision", gettext_lazy("Return for revision"), ReturnForm,
                     services.application_return_for_revision),
         StaffAction("open_review", gettext_lazy("Open expert review"), TransitionForm,
@@ -351,12 +363,17 @@ STAFF_ACTIONS = {
         StaffAction("shortlist", gettext_lazy("Shortlist for the pitch"), NoteForm, services.application_shortlist),
         StaffAction("recommend", gettext_lazy("Recommend for funding"), RecommendForm,
                     services.application_recommend),
-        StaffAction("decline", gettext_lazy("Decline"), ReasonForm, services.application_decline, serious=True),
+        StaffAction("decline", gettext_lazy("Decline"), ConfirmedReasonForm, services.application_decline, serious=True,
+                    consequence=gettext_lazy("The application is not funded: the applicant is told with your reason, "
+                                             "and this call's decision on it is final.")),
         StaffAction("sign_agreement", gettext_lazy("Record the signed agreement"), NoteForm,
                     services.application_sign_agreement),
         StaffAction("complete", gettext_lazy("Complete the project"), NoteForm, services.application_complete),
         StaffAction("terminate", gettext_lazy("Terminate the project"), TerminateForm,
-                    services.application_terminate, serious=True),
+                    services.application_terminate, serious=True, consequence=gettext_lazy(
+                        "The project ends now: no further tranche is paid, no report is due, the organization "
+                        "is told to return the amount below with your reason, and a terminated project cannot "
+                        "be resumed.")),
     ]
 }
 

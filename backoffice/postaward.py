@@ -5,6 +5,7 @@ project is a 404. Steps are taken through ``applications.postaward``; refusals s
 """
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
-from applications import postaward
+from applications import confirm, postaward
 from applications.models import Application, Disbursement, Report, Status
 from applications.postaward_views import POST_AWARD
 from applications.services import ApplicationError
@@ -89,9 +90,28 @@ def _act(request, app, step, done):
     return redirect("postaward_admin:project", pk=app.pk)
 
 
+def _ask(request, app, *, title, summary, action_label, danger=False):
+    """The confirmation page of a step that cannot be undone (the POST is acted on only with confirmed=1)."""
+    return confirm.confirmation_page(
+        request, title=title, summary=[str(line) for line in summary], action_label=action_label, admin=True,
+        danger=danger, back_url=reverse("postaward_admin:project", args=[app.pk]),
+    )
+
+
+def _yuan(amount):
+    return f"{amount or 0:,.2f}"
+
+
 @require_POST
 def agreement_confirm(request, pk):
     app = _project(request, pk)
+    if app.status == Status.AWARDED and not confirm.confirmed(request):
+        return _ask(request, app, title=_("Confirm the signed agreement?"), action_label=_("Yes, confirm the agreement"), summary=[
+            _("%(org)s's signed agreement for “%(title)s” (%(amount)s yuan) is recorded as confirmed.") % {
+                "org": app.organization.name, "title": app.title, "amount": _yuan(app.awarded_amount)},
+            _("The tranches and the reports of the agreement are planned from it; the project becomes “Agreement signed”."),
+            _("This cannot be undone here."),
+        ])
     return _act(request, app, lambda: postaward.agreement_confirm(application=app, actor=request.user),
                 _("The agreement is confirmed; tranches and reports are planned."))
 
@@ -109,6 +129,13 @@ def tranche_action(request, pk, tranche_pk, action):
         except ValueError:
             messages.error(request, _("Give the payment date as YYYY-MM-DD."))
             return redirect("postaward_admin:project", pk=app.pk)
+        if tranche.state == Disbursement.State.APPROVED and not confirm.confirmed(request):
+            return _ask(request, app, title=_("Record this payment?"), action_label=_("Yes, record the payment"), summary=[
+                _("Tranche %(n)s of “%(title)s”: %(amount)s yuan paid to %(org)s on %(date)s, voucher %(voucher)s.") % {
+                    "n": tranche.position + 1, "title": app.title, "amount": _yuan(tranche.amount),
+                    "org": app.organization.name, "date": paid_on.isoformat(), "voucher": request.POST.get("voucher", "")},
+                _("The payment enters the project's audit log and its public page; it cannot be changed or deleted afterwards."),
+            ])
         return _act(request, app, lambda: postaward.disbursement_pay(
             disbursement=tranche, actor=request.user, paid_on=paid_on, voucher=request.POST.get("voucher", "")),
             _("The payment is recorded."))
@@ -129,9 +156,27 @@ def report_action(request, pk, report_pk, action):
     raise Http404
 
 
+def terminate_summary(app, reason, return_amount):
+    return [
+        _("“%(title)s” of %(org)s ends now: no further tranche is paid and no report is due.") % {
+            "title": app.title, "org": app.organization.name},
+        _("The organization must return %(amount)s yuan; it is told so, with your reason: “%(reason)s”.") % {
+            "amount": return_amount, "reason": reason},
+        _("A terminated project cannot be resumed."),
+    ]
+
+
 @require_POST
 def terminate(request, pk):
     app = _project(request, pk)
+    reason, amount = request.POST.get("reason", "").strip(), request.POST.get("return_amount", "") or "0"
+    try:
+        well_formed = bool(reason) and Decimal(amount) >= 0
+    except InvalidOperation:
+        well_formed = False
+    if well_formed and not confirm.confirmed(request):  # a malformed one is refused by the service below
+        return _ask(request, app, title=_("Terminate this project?"), action_label=_("Yes, terminate the project"),
+                    danger=True, summary=terminate_summary(app, reason, _yuan(Decimal(amount))))
     return _act(request, app, lambda: postaward.project_terminate(
         application=app, actor=request.user, reason=request.POST.get("reason", ""),
         return_amount=request.POST.get("return_amount", "") or "0"), _("The project is terminated."))

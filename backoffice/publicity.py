@@ -88,6 +88,17 @@ class DecisionForm(forms.Form):
     )
     investigation = forms.CharField(label=gettext_lazy("What the investigation found (or will look into)"),
                                     widget=forms.Textarea(attrs={"rows": 6}))
+    confirmed = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("I understand that upholding or dismissing is final: upholding cancels the award and the "
+                           "project is not funded; dismissing lets the award go ahead. The objector is told."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") in ("upheld", "dismissed") and not data.get("confirmed"):
+            self.add_error("confirmed", gettext_lazy("Tick the box to confirm: this decision cannot be undone."))
+        return data
 
 
 def _objection_for(request, objection_id):

@@ -144,11 +144,15 @@ def pitch_panel(request, pk):
 
 
 def ranking(request, pk):
+    """The ranking; by default the columns that decide (the project stays readable), ?columns=all for every one."""
     competition = _call(request, pk)
     criteria, rows = selectors.ranking(competition)
+    all_columns = request.GET.get("columns") == "all"
     return render(request, "review/admin/ranking.html", {
         "competition": competition, "criteria": criteria, "rows": rows,
-        "can_shortlist": competition.pitch_round,
+        "table": [(row, list(zip(criteria, row.criterion_means))) for row in rows],
+        "can_shortlist": competition.pitch_round, "all_columns": all_columns,
+        "hidden_count": len(criteria) + 2,  # the criteria, the sheet count, urban or rural
     })
 
 

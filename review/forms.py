@@ -84,6 +84,11 @@ class FundingForm(forms.Form):
     decline_reason = forms.CharField(
         label=_("Reason given to applications not funded"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
     )
+    confirmed = forms.BooleanField(
+        label=_("I have checked the table: the ticked applications are recommended with these amounts and every "
+                "other one is declined and told so. This cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm: the funding decision cannot be undone.")},
+    )
 
     def __init__(self, *args, rows, **kwargs):
         super().__init__(*args, **kwargs)

@@ -409,24 +409,13 @@ def sheet_criteria(sheet):
     return [c for c in assignment.application.competition.criteria.all() if c.stage == stage]
 
 
-def sheet_save(*, sheet, actor, scores, overall_comment="", recommendation="", submit=False):
-    """Save a reviewer's draft scores; with ``submit`` also check it is complete and lock it.
+def sheet_check(*, sheet, scores, recommendation="", submit=False):
+    """The points parsed per criterion id, or ReviewError naming each field in error.
 
-    ``scores`` maps criterion id -> (points or "" , comment). Points lie in 0..max, whole or half
-    points as the call says; below ``COMMENT_REQUIRED_BELOW_PERCENT`` % of the maximum a comment is
-    required on submission. A submitted sheet cannot be changed.
+    The checks of :func:`sheet_save`, without saving: the score sheet page runs them before it asks
+    the reviewer to confirm the submission, so a sheet that would be refused is not confirmed first.
     """
-    assignment = sheet.assignment
-    if assignment.reviewer_id != getattr(actor, "pk", None):
-        raise ReviewError(_("This score sheet belongs to another reviewer."), code="forbidden")
-    if assignment.state == Assignment.State.DECLINED:
-        raise ReviewError(_("You declined this assignment; it cannot be scored."), code="locked")
-    if sheet.locked:
-        raise ReviewError(_("This score sheet was already submitted and is locked."), code="locked")
-    competition = assignment.application.competition
-    expected = (Status.SHORTLISTED,) if assignment.stage == Assignment.Stage.PITCH else (Status.UNDER_REVIEW, Status.REVIEWED)
-    if assignment.application.status not in expected:
-        raise ReviewError(_("This application is no longer open for scoring."), code="state")
+    competition = sheet.assignment.application.competition
     errors = {}
     parsed = {}
     for criterion in sheet_criteria(sheet):
@@ -458,6 +447,27 @@ def sheet_save(*, sheet, actor, scores, overall_comment="", recommendation="", s
         errors["recommendation"] = _("Choose a recommendation before submitting.")
     if errors:
         raise ReviewError(_("Correct the marked fields."), code="invalid", errors=errors)
+    return parsed
+
+
+def sheet_save(*, sheet, actor, scores, overall_comment="", recommendation="", submit=False):
+    """Save a reviewer's draft scores; with ``submit`` also check it is complete and lock it.
+
+    ``scores`` maps criterion id -> (points or "" , comment). Points lie in 0..max, whole or half
+    points as the call says; below ``COMMENT_REQUIRED_BELOW_PERCENT`` % of the maximum a comment is
+    required on submission. A submitted sheet cannot be changed.
+    """
+    assignment = sheet.assignment
+    if assignment.reviewer_id != getattr(actor, "pk", None):
+        raise ReviewError(_("This score sheet belongs to another reviewer."), code="forbidden")
+    if assignment.state == Assignment.State.DECLINED:
+        raise ReviewError(_("You declined this assignment; it cannot be scored."), code="locked")
+    if sheet.locked:
+        raise ReviewError(_("This score sheet was already submitted and is locked."), code="locked")
+    expected = (Status.SHORTLISTED,) if assignment.stage == Assignment.Stage.PITCH else (Status.UNDER_REVIEW, Status.REVIEWED)
+    if assignment.application.status not in expected:
+        raise ReviewError(_("This application is no longer open for scoring."), code="state")
+    parsed = sheet_check(sheet=sheet, scores=scores, recommendation=recommendation, submit=submit)
     with transaction.atomic():
         locked = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
         if locked.locked:

@@ -4,6 +4,7 @@ Thin: they load what the reviewer may see (404 for anything not assigned to them
 services. Every page needs an activated authenticator app (MFA) first.
 """
 
+from decimal import Decimal
 from functools import wraps
 from urllib.parse import quote
 
@@ -21,8 +22,10 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from applications import confirm
+
 from . import permissions, selectors, services
-from .aggregation import plain
+from .aggregation import ROUND, CriterionSpec, plain, sheet_total
 from .forms import AffiliationForm, DeclineForm, ScoreSheetForm
 from .models import Assignment, ReviewerProfile, ScoreSheet
 
@@ -94,6 +97,20 @@ def sheet(request, pk):
             status = 400
         elif form.is_valid():
             submit = "submit" in request.POST
+            if submit and not confirm.confirmed(request):
+                # Locking cannot be undone: check the sheet, then ask again with what will be sent.
+                try:
+                    parsed = services.sheet_check(sheet=sheet_obj, scores=form.scores(),
+                                                  recommendation=form.cleaned_data["recommendation"], submit=True)
+                except services.ReviewError as exc:
+                    form.add_error(None, exc.message)
+                    form.add_service_errors(exc.errors)
+                    return _sheet_page(request, assignment, sheet_obj, form, criteria, status=400)
+                return confirm.confirmation_page(
+                    request, title=_("Submit and lock this score sheet?"),
+                    summary=lock_summary(assignment, criteria, parsed, form.cleaned_data["recommendation"]),
+                    action_label=_("Yes, submit and lock"), back_url=reverse("review:sheet", args=[assignment.pk]),
+                )
             try:
                 services.sheet_save(
                     sheet=sheet_obj, actor=request.user, scores=form.scores(),
@@ -111,15 +128,49 @@ def sheet(request, pk):
             status = 400
     else:
         form = ScoreSheetForm(initial=ScoreSheetForm.initial_for(sheet_obj), **form_kwargs)
+    return _sheet_page(request, assignment, sheet_obj, form, criteria, status=status)
+
+
+def _sheet_page(request, assignment, sheet_obj, form, criteria, status=200):
     if sheet_obj.locked:
         for field in form.fields.values():
             field.disabled = True
+    saved = {s.criterion_id: s.points for s in sheet_obj.scores.all() if s.points is not None}
     context = application_context(assignment.application, request.user) | {
         "assignment": assignment, "sheet": sheet_obj, "form": form,
         "can_see_others": bool(permissions.can_view_other_sheets(request.user, assignment)),
         "comment_below": plain(services.COMMENT_REQUIRED_BELOW_PERCENT),
+        "totals": sheet_totals(criteria, saved),
+        "lock_summary": lock_summary(assignment, criteria, None, ""),
     }
     return render(request, "review/sheet.html", context, status=status)
+
+
+def sheet_totals(criteria, points):
+    """The sheet's sum of points, the maximum, and the 0–100 score that counts (the server's figures)."""
+    rubric = [CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria]
+    return {
+        "sum": plain(sum(points.values(), Decimal("0"))),
+        "max": plain(sum((c.max_points for c in criteria), Decimal("0"))),
+        "score": ROUND(sheet_total(points, rubric)),
+        "scaled": any(c.weight != 1 for c in criteria) or sum((c.max_points for c in criteria), Decimal("0")) != 100,
+        "filled": len(points), "count": len(criteria),
+    }
+
+
+def lock_summary(assignment, criteria, parsed, recommendation):
+    """What submitting the sheet does; with the parsed points, the figures that will be locked."""
+    lines = []
+    if parsed is not None:
+        points = {pk: p for pk, (p, _comment) in parsed.items() if p is not None}
+        totals = sheet_totals(criteria, points)
+        lines.append(_("Your total: %(sum)s of %(max)s points (%(score)s on the 0–100 scale).") % totals)
+        label = dict(ScoreSheet.Recommendation.choices).get(recommendation, "")
+        if label:
+            lines.append(_("Your recommendation: %(label)s.") % {"label": label})
+    lines.append(_("The sheet is locked: neither you nor the staff can change a score or a comment afterwards."))
+    lines.append(_("It counts in the ranking of “%(title)s” at once.") % {"title": assignment.application.title})
+    return lines
 
 
 @reviewer_required

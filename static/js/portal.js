@@ -46,14 +46,5 @@
     };
     document.body.addEventListener("htmx:afterSettle", done);
   }, true);
-
-  // One click submits once: the button is disabled while the request is on its way.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.classList || !form.classList.contains("submit-form")) return;
-    if (form.dataset.sent) { event.preventDefault(); return; }
-    form.dataset.sent = "1";
-    var button = form.querySelector("button[type=submit]");
-    if (button) { setTimeout(function () { button.disabled = true; }, 0); }
-  });
+  // One click submits once: see forms.js (busy forms).
 })();

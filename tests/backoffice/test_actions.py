@@ -148,9 +148,13 @@ def test_terminate_asks_reason_and_amount_to_return(client, staff, call):
     contracted = application_in(Status.CONTRACTED, competition=call, awarded_amount=Decimal("40000"))
     client.force_login(staff)
     page = client.get(inspect_url(contracted)).content.decode()
-    assert "Terminate the project" in page
+    assert "Terminate the project" in page and "cannot be resumed" in page and 'name="terminate-confirmed"' in page
     assert "Complete the project" in page and "The final report has not been accepted yet." in page
     response = act(client, contracted, "terminate", reason="项目负责人失联", return_amount="12000")
+    assert response.status_code == 200 and "Tick the box to confirm" in response.content.decode()
+    contracted.refresh_from_db()
+    assert contracted.status == Status.CONTRACTED  # not without the confirmation
+    response = act(client, contracted, "terminate", reason="项目负责人失联", return_amount="12000", confirmed="on")
     assert response.status_code == 302
     contracted.refresh_from_db()
     assert (contracted.status, contracted.return_amount) == (Status.TERMINATED, Decimal("12000"))

@@ -33,15 +33,15 @@ def test_staff_confirm_approve_pay_through_pages(client):
     base = f"/admin/postaward/projects/{app.pk}/"
     assert "Confirm the signed agreement" in client.get(base).content.decode()
     assert client.get(base + "agreement-scan/").status_code == 200
-    page = client.post(base + "agreement/confirm/", follow=True)
+    page = client.post(base + "agreement/confirm/", {"confirmed": "1"}, follow=True)
     assert "The agreement is confirmed" in page.content.decode()
     app.refresh_from_db()
     assert app.status == Status.CONTRACTED
     first = app.disbursements.get(position=0)
     client.post(base + f"tranches/{first.pk}/approve/")
-    page = client.post(base + f"tranches/{first.pk}/pay/", {"paid_on": timezone.localdate().isoformat(), "voucher": "记-0012"}, follow=True)
+    page = client.post(base + f"tranches/{first.pk}/pay/", {"paid_on": timezone.localdate().isoformat(), "voucher": "记-0012", "confirmed": "1"}, follow=True)
     assert "The payment is recorded" in page.content.decode()
-    page = client.post(base + f"tranches/{first.pk}/pay/", {"paid_on": timezone.localdate().isoformat(), "voucher": "记-0013"}, follow=True)
+    page = client.post(base + f"tranches/{first.pk}/pay/", {"paid_on": timezone.localdate().isoformat(), "voucher": "记-0013", "confirmed": "1"}, follow=True)
     assert "cannot be paid twice" in page.content.decode()
     first.refresh_from_db()
     assert first.state == Disbursement.State.PAID and first.voucher == "记-0012"
@@ -66,7 +66,7 @@ def test_staff_accepts_final_with_grade_and_terminate_records_amount(client):
     assert final.state == Report.State.ACCEPTED and final.grade == "fail"
     page = client.post(base + "terminate/", {"reason": "结项评估不合格", "return_amount": "abc"}, follow=True)
     assert "is not an amount" in page.content.decode()
-    client.post(base + "terminate/", {"reason": "结项评估不合格", "return_amount": "8000.50"})
+    client.post(base + "terminate/", {"reason": "结项评估不合格", "return_amount": "8000.50", "confirmed": "1"})
     app.refresh_from_db()
     assert app.status == Status.TERMINATED and app.return_amount == Decimal("8000.50")
 
@@ -108,3 +108,25 @@ def test_tranche_list_queries_do_not_grow(client):
         counts[n] = len(queries)
     print(counts)
     assert counts[10] == counts[200], counts
+
+
+def test_terminate_and_pay_ask_for_confirmation_and_do_nothing_without_it(client):
+    """A POST without confirmed=1 (a crafted one, or the first click without JavaScript) gets the
+    confirmation page with what will happen, and the project and the tranche stay as they were."""
+    app = contracted()
+    client.force_login(admin_staff(app.competition.bureau))
+    base = f"/admin/postaward/projects/{app.pk}/"
+    response = client.post(base + "terminate/", {"reason": "项目负责人失联", "return_amount": "12000"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Terminate this project?" in page and "12,000.00" in page and "cannot be resumed" in page
+    assert 'name="reason" value="项目负责人失联"' in page and 'name="confirmed" value="1"' in page
+    app.refresh_from_db()
+    assert app.status == Status.CONTRACTED
+
+    first = app.disbursements.get(position=0)
+    client.post(base + f"tranches/{first.pk}/approve/")
+    response = client.post(base + f"tranches/{first.pk}/pay/", {"paid_on": timezone.localdate().isoformat(), "voucher": "记-0099"})
+    assert response.status_code == 200 and "Record this payment?" in response.content.decode()
+    first.refresh_from_db()
+    assert first.state == Disbursement.State.APPROVED

@@ -92,7 +92,7 @@ def test_ranking_page_query_count_does_not_grow(client, call, staff, bureau, row
     test_ranking_page_query_count_does_not_grow.counts = counts
     if len(counts) == 2:
         assert counts[10] == counts[200]
-    assert response.content.decode().count('<td>50000.00</td>') == rows
+    assert response.content.decode().count('class="requested">50000.00</td>') == rows
 
 
 def test_ranking_order_and_tie_breaks(client, call, staff, bureau):
@@ -144,7 +144,7 @@ def test_funding_suggestion_then_staff_change_and_confirm(client, call, staff, b
     assert "counts toward the rural minimum share" in page
     # Staff change: fund the village with 30,000 only, and decline the second.
     data = {f"fund_{best.pk}": "on", f"amount_{best.pk}": "60000", f"fund_{village.pk}": "on",
-            f"amount_{village.pk}": "30000", f"amount_{second.pk}": "", "decline_reason": "得分排名靠后"}
+            f"amount_{village.pk}": "30000", f"amount_{second.pk}": "", "decline_reason": "得分排名靠后", "confirmed": "on"}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(call, "funding/"), data)
     assert response.status_code == 302
@@ -167,9 +167,9 @@ def test_funding_over_budget_and_refusals_are_reported(client, call, staff, bure
     app = application_in(Status.REVIEWED, competition=call, requested_amount=Decimal("50000"))
     scored(app, r, [30, 40, 30])
     client.force_login(staff)
-    response = client.post(url(call, "funding/"), {f"fund_{app.pk}": "on", f"amount_{app.pk}": "200000"})
+    response = client.post(url(call, "funding/"), {f"fund_{app.pk}": "on", f"amount_{app.pk}": "200000", "confirmed": "on"})
     assert response.status_code == 400 and "more than the call" in response.content.decode()
-    response = client.post(url(call, "funding/"), {f"fund_{app.pk}": "on", f"amount_{app.pk}": "70000"}, follow=True)
+    response = client.post(url(call, "funding/"), {f"fund_{app.pk}": "on", f"amount_{app.pk}": "70000", "confirmed": "on"}, follow=True)
     assert "cannot exceed the amount requested" in response.content.decode()
     app.refresh_from_db()
     assert app.status == Status.REVIEWED
@@ -364,14 +364,14 @@ def test_a_second_confirmation_counts_what_is_already_recommended(client, call, 
     first = application_in(Status.REVIEWED, competition=call, requested_amount=Decimal("80000"))
     scored(first, r, [30, 40, 30])
     client.force_login(staff)
-    client.post(url(call, "funding/"), {f"fund_{first.pk}": "on", f"amount_{first.pk}": "80000"})
+    client.post(url(call, "funding/"), {f"fund_{first.pk}": "on", f"amount_{first.pk}": "80000", "confirmed": "on"})
     first.refresh_from_db()
     assert first.status == Status.RECOMMENDED
     late = application_in(Status.REVIEWED, competition=call, requested_amount=Decimal("50000"))
     scored(late, r, [30, 40, 30])
     page = client.get(url(call, "funding/")).content.decode()
     assert "20,000.00 yuan" in page  # only what is left is suggested
-    response = client.post(url(call, "funding/"), {f"fund_{late.pk}": "on", f"amount_{late.pk}": "50000"})
+    response = client.post(url(call, "funding/"), {f"fund_{late.pk}": "on", f"amount_{late.pk}": "50000", "confirmed": "on"})
     assert response.status_code == 400 and "already recommended" in response.content.decode()
 
 
@@ -387,7 +387,7 @@ def test_funding_is_refused_while_a_shortlisted_pitch_is_unscored(client, staff,
     client.post(url(call, "pitch-panel/"), {"reviewers": [panel.pk]})
     page = client.get(url(call, "funding/")).content.decode()
     assert "its pitch is not scored" in page and "30%" in page  # rank 1, unfunded, and the page says why
-    data = {f"fund_{first.pk}": "on", f"amount_{first.pk}": "50000"}
+    data = {f"fund_{first.pk}": "on", f"amount_{first.pk}": "50000", "confirmed": "on"}
     response = client.post(url(call, "funding/"), data)
     assert response.status_code == 400
     assert "not scored yet" in response.content.decode() and "路演未评项目" in response.content.decode()
@@ -402,3 +402,28 @@ def test_funding_is_refused_while_a_shortlisted_pitch_is_unscored(client, staff,
         assert client.post(url(call, "funding/"), data).status_code == 302
     first.refresh_from_db()
     assert first.status == Status.RECOMMENDED
+
+
+def test_funding_is_not_confirmed_without_the_box_ticked(client, call, staff, bureau):
+    r = reviewer(bureau)
+    app = application_in(Status.REVIEWED, competition=call, requested_amount=Decimal("50000"))
+    scored(app, r, [30, 40, 30])
+    client.force_login(staff)
+    response = client.post(url(call, "funding/"), {f"fund_{app.pk}": "on", f"amount_{app.pk}": "50000"})
+    assert response.status_code == 400 and "Tick the box to confirm" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.REVIEWED
+
+
+def test_the_ranking_shows_the_main_columns_and_every_one_on_request(client, call, staff, bureau):
+    """The project column first (sticky on a desktop, a card's title on a phone), the criteria on request."""
+    r = reviewer(bureau)
+    app = application_in(Status.REVIEWED, competition=call, title="社区长者助餐")
+    scored(app, r, [20, 30, 25])
+    client.force_login(staff)
+    criterion = call.criteria.filter(stage="review").order_by("position").first()
+    page = client.get(url(call, "ranking/")).content.decode()
+    assert 'class="ranking-project"' in page and "社区长者助餐" in page
+    assert f"<th scope=\"col\">{criterion.name}</th>" not in page and "?columns=all" in page
+    page = client.get(url(call, "ranking/") + "?columns=all").content.decode()
+    assert f"<th scope=\"col\">{criterion.name}</th>" in page and f'data-label="{criterion.name}"' in page

@@ -47,7 +47,7 @@ def test_other_bureau_staff_get_404_or_403_on_every_page_and_action(client, othe
     before = (submitted.status, submitted.version, submitted.log.count())
     data = {f"{name}-version": submitted.version
             for name in ("accept_eligible", "reject_ineligible", "return_for_revision")}
-    data.update({"reject_ineligible-reason": "x", "return_for_revision-reason": "x",
+    data.update({"reject_ineligible-reason": "x", "reject_ineligible-confirmed": "on", "return_for_revision-reason": "x",
                  "return_for_revision-deadline": "2099-01-01T10:00"})
     response = client.post(url, data)
     assert response.status_code in (403, 404), url

@@ -109,7 +109,12 @@ def test_sign_up_to_receipt_on_a_phone(phone_page, screenshot, tmp_path):
     page.click("text=Review and submit")
     assert "Nothing blocks submission" in page.content()
     screenshot(page, "05-review-and-submit")
-    click_main_submit(page, "Submit the application")
+    page.click("main button:has-text('Submit the application')")
+    # Submitting cannot be undone: a dialog says what will happen, and confirming sends the form.
+    dialog = page.locator("dialog#confirm-submit")
+    assert dialog.is_visible() and "can no longer be changed" in dialog.text_content()
+    with page.expect_navigation():
+        dialog.get_by_role("button", name="Yes, submit the application").click()
 
     app = Application.objects.get()
     assert app.status == "submitted"

@@ -42,6 +42,10 @@ def test_a_clerk_pays_a_tranche_on_a_phone_and_the_public_page_shows_it(live_ser
     page.fill("input[name=voucher]", "PZ-2026-031")
     page.get_by_role("button", name="登记拨付").click()
     page.wait_for_load_state()
+    # A payment cannot be undone: the next page says what will be recorded, and only then it is.
+    assert "确认登记这笔拨付？" in page.content() and "PZ-2026-031" in page.content()
+    page.get_by_role("button", name="确认登记拨付").click()
+    page.wait_for_load_state()
     text = page.content()
     assert "拨付记录（取自审计日志）" in text and "PZ-2026-031" in text and "李会计" in text
     page.screenshot(path=str(SCREENSHOTS / "staff-payment-history-phone.png"), full_page=True)

@@ -35,6 +35,11 @@ def test_fill_save_and_submit_without_javascript(new_phone_page):
     page.goto(f"/portal/applications/{app.pk}/")
     with page.expect_navigation():
         page.click("main button:has-text('Submit the application')")
+    # Without JavaScript the server asks on a page of its own before it submits.
+    assert "Submit the application?" in page.content()
+    assert Application.objects.get(pk=app.pk).status == "draft"
+    with page.expect_navigation():
+        page.click("main button:has-text('Yes, submit the application')")
     app = Application.objects.get(pk=app.pk)
     assert app.status == "submitted"
     assert page.text_content("#reference") == app.reference

@@ -74,6 +74,7 @@ def test_objection_upheld_cancels_the_award(phone_page, home, call_index, announ
     assert "调取服务对象名册核实。" in page.content()
     page.check("input[name=decision][value=upheld]")
     page.fill("textarea[name=investigation]", "经核实，服务对象与申报不符。")
+    page.check("input[name=confirmed]")  # upholding is final: the box under its consequences
     with page.expect_navigation():
         page.click("text=Record the decision")
 

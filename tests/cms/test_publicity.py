@@ -326,7 +326,11 @@ def test_staff_decide_in_the_admin(client, publicity):
     client.force_login(staff)
     index = client.get("/admin/publicity/")
     assert index.status_code == 200 and "王五" in index.content.decode()
-    response = client.post(f"/admin/publicity/objections/{objection.pk}/", {"decision": "upheld", "investigation": "属实"})
+    unconfirmed = client.post(f"/admin/publicity/objections/{objection.pk}/", {"decision": "upheld", "investigation": "属实"})
+    assert unconfirmed.status_code == 400 and "Tick the box to confirm" in unconfirmed.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.PUBLICIZING
+    response = client.post(f"/admin/publicity/objections/{objection.pk}/", {"decision": "upheld", "investigation": "属实", "confirmed": "on"})
     assert response.status_code == 302
     app.refresh_from_db()
     assert app.status == Status.DECLINED

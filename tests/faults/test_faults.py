@@ -100,7 +100,7 @@ def submit_all(client, people):
     codes = []
     for application, member in people:
         client.force_login(member)
-        response = client.post(reverse("applications:submit", args=[application.pk]), {"version": application.version})
+        response = client.post(reverse("applications:submit", args=[application.pk]), {"version": application.version, "confirmed": "1"})
         codes.append(response.status_code)
     return codes
 

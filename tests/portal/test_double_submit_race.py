@@ -26,7 +26,7 @@ def test_simultaneous_submits_make_one_submission(require_postgres):
         client.force_login(user)
         barrier.wait()
         try:
-            response = client.post(url, {"version": app.version})
+            response = client.post(url, {"version": app.version, "confirmed": "1"})
             results.append((response.status_code, response["Location"]))
         finally:
             connection.close()

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def submit(client, app, version=None):
     return client.post(reverse("applications:submit", args=[app.pk]),
-                       {"version": app.version if version is None else version})
+                       {"version": app.version if version is None else version, "confirmed": "1"})
 
 
 def pdf_text(document):
@@ -102,14 +102,14 @@ def test_submit_after_the_deadline_says_when_it_closed(app_client, draft):
 
 def test_submit_with_blockers_explains(app_client, draft):
     draft.budget_lines.all().delete()
-    page = app_client.post(reverse("applications:submit", args=[draft.pk]), {"version": draft.version}, follow=True).content.decode()
+    page = app_client.post(reverse("applications:submit", args=[draft.pk]), {"version": draft.version, "confirmed": "1"}, follow=True).content.decode()
     assert "Add at least one budget line." in page
     draft.refresh_from_db()
     assert draft.status == "draft"
 
 
 def test_submit_with_a_stale_version_is_refused_while_still_a_draft(app_client, draft):
-    page = app_client.post(reverse("applications:submit", args=[draft.pk]), {"version": draft.version - 1 if draft.version else 99}, follow=True).content.decode()
+    page = app_client.post(reverse("applications:submit", args=[draft.pk]), {"version": draft.version - 1 if draft.version else 99, "confirmed": "1"}, follow=True).content.decode()
     assert "Reload" in page
     draft.refresh_from_db()
     assert draft.status == "draft"
@@ -192,3 +192,21 @@ def test_status_page_says_what_happens_next(app_client, draft):
     assert "The bureau's reason:" in html and "服务地点不在本市" in html
     assert "Withdraw the application" not in html
     assert "The bureau checked the application: it is not eligible." in html
+
+
+def test_submit_without_confirmation_shows_what_will_happen_and_does_not_submit(app_client, draft):
+    """The server asks again (a page of its own, for a phone without JavaScript) and submits nothing."""
+    response = app_client.post(reverse("applications:submit", args=[draft.pk]), {"version": draft.version})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Submit the application?" in page and "can no longer be changed" in page
+    assert f'name="version" value="{draft.version}"' in page and 'name="confirmed" value="1"' in page
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.reference is None
+    assert not TransitionLog.objects.filter(application=draft).exists()
+
+
+def test_the_status_page_carries_the_confirmation_dialog(app_client, draft):
+    page = app_client.get(reverse("applications:application_detail", args=[draft.pk])).content.decode()
+    assert 'data-confirm="confirm-submit"' in page and '<dialog id="confirm-submit"' in page
+    assert "The application form (申报书) is made into a PDF" in page

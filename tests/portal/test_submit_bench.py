@@ -84,7 +84,7 @@ def test_sequential_submits_against_a_bare_insert(monkeypatch, django_capture_on
     for client, app in clients:
         t = time.perf_counter()
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(f"/portal/applications/{app.pk}/submit/", {"version": app.version})
+            response = client.post(f"/portal/applications/{app.pk}/submit/", {"version": app.version, "confirmed": "1"})
         times.append(time.perf_counter() - t)
         assert response.status_code == 302
     print(f"\n{connection.vendor}, {N} submits, one client at a time")
@@ -107,7 +107,7 @@ def test_sixteen_clients_at_the_deadline(require_postgres, monkeypatch):
         try:
             for client, app in chunk:
                 t = time.perf_counter()
-                response = client.post(f"/portal/applications/{app.pk}/submit/", {"version": app.version})
+                response = client.post(f"/portal/applications/{app.pk}/submit/", {"version": app.version, "confirmed": "1"})
                 with lock:
                     times.append(time.perf_counter() - t)
                     if response.status_code != 302 or "/receipt/" not in response["Location"]:

@@ -66,10 +66,12 @@ def test_award_to_completed(new_phone_page, live_server, screenshot, tmp_path):
     # Staff confirm it and pay the first tranche.
     staff.goto(admin_url)
     click(staff, "button:has-text('Confirm the signed agreement')")
+    click(staff, "button:has-text('Yes, confirm the agreement')")  # the confirmation page
     assert "The agreement is confirmed" in staff.content()
     click(staff, "button:has-text('Approve')")
     staff.fill("input[name=voucher]", "记-0001")
     click(staff, "button:has-text('Record the payment')")
+    click(staff, "button:has-text('Yes, record the payment')")  # the confirmation page
     assert "The payment is recorded" in staff.content()
 
     def write_report(kind, amounts):
@@ -89,6 +91,7 @@ def test_award_to_completed(new_phone_page, live_server, screenshot, tmp_path):
     click(staff, "button:has-text('Approve')")
     staff.fill("input[name=voucher]", "记-0002")
     click(staff, "button:has-text('Record the payment')")
+    click(staff, "button:has-text('Yes, record the payment')")  # the confirmation page
     assert Disbursement.objects.filter(application=app, state="paid").count() == 2
 
     write_report("Final report", ["36800", "3200"])

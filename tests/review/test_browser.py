@@ -48,6 +48,7 @@ def test_reviewer_scores_on_a_phone_and_staff_confirm_funding(live_server, brows
         page.get_by_label("Points").nth(criterion.position).fill(points)
     page.get_by_label("Recommendation").select_option("fund")
     page.get_by_role("button", name="Submit and lock").click()
+    page.locator("dialog#confirm-lock").get_by_role("button", name="Yes, submit and lock").click()
     page.wait_for_selector("text=this sheet is locked")
     app.refresh_from_db()
     assert app.status == Status.REVIEWED
@@ -57,6 +58,7 @@ def test_reviewer_scores_on_a_phone_and_staff_confirm_funding(live_server, brows
     page = desk.new_page()
     page.goto(f"{live_server.url}/admin/review/calls/{call.pk}/funding/")
     assert page.locator(f"input[name=fund_{app.pk}]").is_checked()
+    page.locator("input[name=confirmed]").check()
     page.get_by_role("button", name="Confirm: recommend the ticked applications and decline the rest").click()
     page.wait_for_selector("text=1 applications recommended, 0 declined.")
     assert Application.objects.get(pk=app.pk).status == Status.RECOMMENDED

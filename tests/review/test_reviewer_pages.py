@@ -106,7 +106,7 @@ def test_draft_then_submit_locks_and_completes_the_review(client, me, my_assignm
     assert "Explain a score below 60% of the maximum" in page and "Choose a recommendation" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, sheet_post(app, ["20", "10", "25"], {1: "设计不完整"}, submit="1", recommendation="fund_with_changes",
-                                               overall_comment="可以资助"))
+                                               overall_comment="可以资助", confirmed="1"))
     assert response.status_code == 302
     sheet.refresh_from_db()
     assert sheet.locked and sheet.recommendation == "fund_with_changes"
@@ -234,3 +234,34 @@ def test_reviewer_declares_a_tie_on_the_profile_page_and_is_not_assigned_it(clie
     call.save()
     services.assignments_generate(competition=call, actor=staff)
     assert list(app.assignments.values_list("reviewer_id", flat=True)) == [other.pk]
+
+
+def test_submit_and_lock_asks_for_confirmation_first_and_locks_nothing_until_confirmed(client, me, my_assignment):
+    """A complete sheet sent without the confirmation gets a page that says what will be locked; the
+    sheet stays open. The same POST with confirmed=1 locks it."""
+    app = my_assignment.application
+    url = f"/review/assignments/{my_assignment.pk}/"
+    data = sheet_post(app, ["20", "15", "25"], {1: "设计不完整"}, submit="1", recommendation="fund")
+    response = login(client, me).post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Submit and lock this score sheet?" in page and "60 of 100 points" in page
+    assert 'name="confirmed" value="1"' in page
+    sheet = ScoreSheet.objects.get(assignment=my_assignment)
+    assert not sheet.locked and not Score.objects.filter(sheet=sheet).exists()
+    response = client.post(url, data | {"confirmed": "1"})
+    assert response.status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.locked
+
+
+def test_the_score_sheet_marks_each_field_in_error_and_shows_the_total(client, me, my_assignment):
+    app = my_assignment.application
+    first = criteria_of(app)[0]
+    url = f"/review/assignments/{my_assignment.pk}/"
+    response = login(client, me).post(url, sheet_post(app, ["99", "10", ""], submit="1"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'class="error-summary"' in page and f'href="#id_points_{first.pk}"' in page
+    assert re.search(rf'id="id_points_{first.pk}"[^>]*value="99"[^>]*aria-invalid="true"', page, re.S)
+    assert 'id="sheet-total"' in page and 'data-confirm="confirm-lock"' in page
