@@ -67,6 +67,6 @@ class SecondFactorMiddleware:
             messages.info(request, _("Sign in with your password and your authenticator code to continue."))
             return redirect_to_login(request.get_full_path())
         if must_use_second_factor(user):
-            messages.info(request, _("Staff must sign in with an authenticator app. Set it up now."))
-            return redirect(reverse("mfa_activate_totp") + "?next=" + quote(request.get_full_path()))
+            messages.info(request, _("Staff must confirm each sign-in with a passkey or an authenticator app. Set it up now."))
+            return redirect(reverse("second_factor_setup") + "?next=" + quote(request.get_full_path()))
         return self.get_response(request)

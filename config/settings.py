@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "config.roles.navigation",
             ],
         },
     },
@@ -163,18 +164,28 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
+# Each person lands where their role works (reviewers /review/, staff /admin/, applicants /portal/,
+# several roles choose): config/roles.py. This is only the fallback.
 LOGIN_REDIRECT_URL = "/portal/"
 # One way in: the Wagtail and Django admin login URLs redirect to allauth's login, which asks for
 # the authenticator code and applies the rate limits (accounts/second_factor.py, config/urls.py).
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "config.roles.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}  # applicants and reviewers by email, staff by user name
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factor: a passkey (WebAuthn: the phone's fingerprint or face, nothing to type) first, an
+# authenticator app (TOTP) as the alternative; recovery codes shown once, right after activation.
+MFA_SUPPORTED_TYPES = ["webauthn", "totp", "recovery_codes"]
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# Browsers offer passkeys on http only for localhost; the check of the origin's https is relaxed
+# for the development server and the tests only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG and not PRODUCTION)
+# The authenticator app's secret stays the same across reloads until it is confirmed.
+MFA_FORMS = {"activate_totp": "accounts.forms.ActivateTOTPForm"}
 # Staff approve payments and read every applicant's contact data: in production they must use a
 # second factor. Everyone who has an authenticator must pass it in each session on these pages.
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", PRODUCTION)

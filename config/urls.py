@@ -6,10 +6,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import mfa_views
 from accounts import views as accounts_views
 from applications import postaward_views
 
-from . import views
+from . import roles, views
 
 handler500 = "config.views.server_error"  # 503 when a database, cache or broker is down
 
@@ -24,6 +25,14 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    # Several roles: choose where to go after signing in (config/roles.py).
+    path("accounts/roles/", roles.role_chooser, name="role_chooser"),
+    # Setting up the second factor on a phone, keeping ?next= (accounts/mfa_views.py); the last
+    # three take over allauth's pages at the same addresses.
+    path("accounts/2fa/setup/", mfa_views.second_factor_setup, name="second_factor_setup"),
+    path("accounts/2fa/webauthn/add/", mfa_views.add_passkey),
+    path("accounts/2fa/totp/activate/", mfa_views.activate_app),
+    path("accounts/2fa/recovery-codes/", mfa_views.recovery_codes),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("applications.urls")),  # applicants
     path("review/", include("review.urls")),  # reviewers

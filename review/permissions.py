@@ -17,10 +17,13 @@ def is_reviewer(user):
     return profile
 
 
-def has_totp(user):
+def has_second_factor(user):
+    """A passkey or an authenticator app (recovery codes alone are not one)."""
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.WEBAUTHN, Authenticator.Type.TOTP]
+    ).exists()
 
 
 def can_view_assignment(user, assignment):

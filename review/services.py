@@ -109,7 +109,8 @@ def reviewer_invite(*, email, full_name, bureau, actor, expertise=(), title="", 
             body = _(
                 "%(bureau)s invites you to review applications as an expert.\n\n"
                 "Set your password with this link (it works once):\n%(link)s\n\n"
-                "You will then set up an authenticator app: reviewers sign in with a one-time code."
+                "Then, on the same phone, protect your account with a passkey (your fingerprint or face) or "
+                "an authenticator app. It takes about two minutes."
             ) % {"bureau": bureau.name, "link": link}
         else:
             body = _("%(bureau)s added you to its pool of reviewers. Sign in at %(url)s.") % {

@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import wraps
 from urllib.parse import quote
 
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import SetPasswordForm
@@ -31,7 +32,7 @@ from .models import Assignment, ReviewerProfile, ScoreSheet
 
 
 def reviewer_required(view):
-    """Signed in, a reviewer, and with a TOTP authenticator; else to login / 403 / MFA setup."""
+    """Signed in, a reviewer, and with a second factor; else to login / 403 / its setup (then back)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -40,9 +41,8 @@ def reviewer_required(view):
             return redirect_to_login(request.get_full_path())
         if not permissions.is_reviewer(user):
             raise PermissionDenied(_("This page is for reviewers."))
-        if not permissions.has_totp(user):
-            messages.info(request, _("Reviewers must sign in with an authenticator app. Set it up now."))
-            return redirect(reverse("mfa_activate_totp") + "?next=" + quote(request.get_full_path()))
+        if not permissions.has_second_factor(user):
+            return redirect(reverse("second_factor_setup") + "?next=" + quote(request.get_full_path()))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -269,7 +269,10 @@ def invitation(request, uidb64, token):
     if request.method == "POST" and form.is_valid():
         services.reviewer_accept_invitation(user=user, password=form.cleaned_data["new_password1"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Your password is set. Now set up your authenticator app."))
-        return redirect("review:assignments")
+        # Setting the password through the mailed link is this session's sign-in: the second
+        # factor's setup, next, does not ask for the password again.
+        record_authentication(request, user, method="password", reauthenticated=True)
+        messages.success(request, _("Your password is set. One more step: protect your account."))
+        return redirect(reverse("second_factor_setup") + "?next=" + quote(reverse("review:assignments")))
     return render(request, "review/invitation.html", {"form": form, "invited": user},
                   status=400 if request.method == "POST" else 200)

@@ -13,7 +13,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"  # <repo>/docs/screenshots
 PHONE = {"width": 390, "height": 844}
 
 

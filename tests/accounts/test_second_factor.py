@@ -95,7 +95,7 @@ def test_staff_must_set_up_a_second_factor_where_it_is_required(client, bureau, 
     assert client.login(username=staff.username, password=PASSWORD)
     response = client.get("/admin/")
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("mfa_activate_totp") + "?next=/admin/")
+    assert response["Location"].startswith(reverse("second_factor_setup") + "?next=/admin/")
     settings.MFA_REQUIRED_FOR_STAFF = False
     assert client.get("/admin/").status_code == 200
 

@@ -35,7 +35,7 @@ def test_sign_up_verify_and_reach_the_portal(client):
     assert response.status_code == 302
     page = client.get(reverse("applications:home"))
     assert page.status_code == 200
-    assert "My portal" in page.content.decode()
+    assert 'data-role="applicant"' in page.content.decode()  # the header links to the portal
 
 
 def test_signed_in_but_unverified_user_is_asked_to_verify(client):

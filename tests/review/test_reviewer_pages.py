@@ -55,7 +55,7 @@ def test_reviewer_without_authenticator_is_sent_to_set_it_up(client, bureau, und
     for url in ("/review/", f"/review/assignments/{assignment.pk}/"):
         response = login(client, user).get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/2fa/totp/activate/")
+        assert response["Location"].startswith("/accounts/2fa/setup/?next=")
 
 
 def test_non_reviewer_gets_403_and_anonymous_goes_to_login(client, plain_user):
@@ -188,8 +188,9 @@ def test_assignment_list_query_count_does_not_grow(client, call, me, rows, djang
         services.assignment_create(application=application_in(Status.UNDER_REVIEW, competition=call), reviewer=me)
     login(client, me)
     client.get("/review/")  # warm: the site menu's site lookup is cached after the first request
-    # session, user, reviewer profile, TOTP authenticator, the assignments with call, org and sheet
-    with django_assert_num_queries(5):
+    # session, user, reviewer profile, second factor, the assignments with call, org and sheet, and
+    # the header's roles: whether the reviewer also belongs to an organization (portal link)
+    with django_assert_num_queries(6):
         response = client.get("/review/")
     assert response.status_code == 200
     assert response.content.decode().count("/review/assignments/") == rows
@@ -208,7 +209,8 @@ def test_invitation_link_sets_password_once_then_mfa(client, bureau, staff, djan
     assert response.status_code == 302
     profile.user.refresh_from_db()
     assert profile.user.check_password("Review-pass-2026")
-    assert client.get("/review/")["Location"].startswith("/accounts/2fa/totp/activate/")
+    assert response["Location"] == "/accounts/2fa/setup/?next=/review/"  # straight to the second factor, then back
+    assert client.get("/accounts/2fa/setup/?next=/review/").status_code == 200  # no second password prompt
     client.logout()
     assert client.get(path).status_code == 400  # used once
 
