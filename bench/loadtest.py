@@ -68,12 +68,18 @@ def main():
 
         # The worker: every 申报书 PDF rendered, counted from the first click.
         deadline = time.monotonic() + PDF_WAIT_SECONDS
-        while SubmittedDocument.objects.filter(application__competition=call).count() < APPLICANTS:
+        next_note = time.monotonic() + 30
+        while (done := SubmittedDocument.objects.filter(application__competition=call).count()) < APPLICANTS:
             if worker.poll() is not None or time.monotonic() > deadline:
                 break
+            if time.monotonic() > next_note:
+                say(f"  申报书 PDFs rendered so far: {done}/{APPLICANTS}")
+                next_note += 30
             time.sleep(0.5)
         pdfs_done = time.time()
         outcome = rush_outcome(call)
+        if outcome["pdfs"] < APPLICANTS:
+            say(f"the worker's log (end):\n{worker.log.read_text()[-3000:]}")
 
     window = last_end - first_start
     errors = [r for r in runs if r[2] < 0]
@@ -93,7 +99,7 @@ def main():
     say(f"申报书 PDFs: {outcome['pdfs']}/{APPLICANTS}, all present {pdfs_done - first_start:.1f} s after the "
         f"first click ({pdfs_done - last_end:.1f} s after the last submit)"
         if outcome["pdfs"] == APPLICANTS else
-        f"申报书 PDFs: only {outcome['pdfs']}/{APPLICANTS} after {pdfs_done - first_start:.0f} s (worker log in the run's folder)")
+        f"申报书 PDFs: only {outcome['pdfs']}/{APPLICANTS} after {pdfs_done - first_start:.0f} s (the worker's log is above)")
 
 
 if __name__ == "__main__":
