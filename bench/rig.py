@@ -90,13 +90,17 @@ class Rig:
 
     def __enter__(self):
         self._admin(f'CREATE DATABASE "{self.db}"')
-        self._flush_redis()
-        os.environ.update(self.env)
-        sys.path.insert(0, str(BASE_DIR))
-        os.chdir(BASE_DIR)
-        import django
+        try:
+            self._flush_redis()
+            os.environ.update(self.env)
+            sys.path.insert(0, str(BASE_DIR))
+            os.chdir(BASE_DIR)
+            import django
 
-        django.setup()
+            django.setup()
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
         return self
 
     def __exit__(self, *exc):
