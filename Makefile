@@ -13,7 +13,7 @@ PORT ?= 8000
 # unless given (e.g. `make run PORT=8103`, or `make run SITE_URL=https://grants.example.org`).
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install system-packages messages bench worker clean
+.PHONY: run test install system-packages messages bench bench-http loadtest worker clean
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -33,6 +33,17 @@ test: install
 
 bench: install
 	$(VENV)/bin/pytest -m benchmark -s tests $(PYTEST_ARGS)
+
+# The deployed speed: gunicorn + PostgreSQL + Redis in production settings beside the bare-Django
+# floor (../shared/tools/floor-django or FLOOR_DIR); each makes and drops a database of its own.
+# Prints figures, asserts nothing about time (BENCH_SECONDS=n a page, default 10).
+bench-http: install
+	$(PY) -m bench.bench_http
+
+# The deadline rush: 16 locust users submit complete drafts with a Celery worker rendering the PDFs
+# (LOADTEST_APPLICANTS=n, default 200).
+loadtest: install
+	$(PY) -m bench.loadtest
 
 worker: install
 	$(VENV)/bin/celery -A config worker -B -l info
