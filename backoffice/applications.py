@@ -250,7 +250,7 @@ class ApplicationIndexView(ScopedIndexView):
                 f"<td>{escape(organization.name)}</td>"
                 f"<td>{escape(categories.get(organization.category, organization.category))}</td>"
                 f'<td><span class="w-status">{escape(statuses.get(app.status, app.status))}</span></td>'
-                f"<td>{escape(str(app.requested_amount))}</td>"
+                f"<td>{app.requested_amount:,.2f}</td>"  # thousands separated, as everywhere (a Decimal)
                 f"<td>{rural if organization.community.is_rural else urban}</td>"
                 f"<td>{submitted}</td></tr>"
             )
@@ -492,6 +492,7 @@ class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
             "score_sheets": review_selectors.application_score_sheets(application=app),
             "notice": getattr(app, "award_notice", None),
             "notice_url": reverse(self.notice_url_name, args=(app.pk,)) if self.notice_url_name else "",
+            "agreement": getattr(app, "agreement", None),
             "documents": [
                 {"document": doc, "url": reverse(self.document_url_name, args=(app.pk, doc.pk))}
                 for doc in app.documents.order_by("-created_at", "-id")

@@ -24,7 +24,7 @@ def test_listing_shows_the_columns(client, staff, call):
     client.force_login(staff)
     page = client.get("/admin/application/").content.decode()
     for text in [app.reference, "留守老人探访", "乡村互助社", "Rural community organization", "Submitted",
-                 "50000", "Rural", "Reference", "Urban/rural", "Requested (yuan)"]:
+                 "50,000.00", "Rural", "Reference", "Urban/rural", "Requested (yuan)"]:
         assert text in page, text
     assert f"/admin/application/inspect/{app.pk}/" in page
     assert 'data-bulk-action-checkbox' in page  # rows can be selected for the bulk actions

@@ -18,7 +18,7 @@ from accounts.models import User
 from applications.models import Application, Organization, Status
 from applications import services as app_services
 from applications.errors import ApplicationError
-from backoffice.management.commands.seed_demo import DEMO_PASSWORD, HOME_TITLE, STAFF_GROUP
+from backoffice.management.commands.seed_demo import CITY_BUREAU, DEMO_PASSWORD, HOME_TITLE, STAFF_GROUP
 from competitions.models import Competition, Criterion, FundSource, OrganizationCategory, Region, RegistrationStatus
 from review.models import Assignment, ReviewerProfile
 
@@ -288,9 +288,21 @@ def _promise_applicant14():
 def _promise_applicant29():
     app = _owned("applicant29")
     assert app.status == Status.AWARDED and app.award_notice.code  # its PDF is rendered after commit
-    for login in ("applicant29", "applicant30"):
+    assert app.organization.verified_at is not None
+
+
+def _promise_applicant25():
+    app = _owned("applicant25")
+    assert app.status == Status.ELIGIBLE and app.competition.bureau.name == CITY_BUREAU
+    for login in ("applicant25", "applicant28"):
         assert Organization.objects.get(memberships__user__username=login).verified_at is None
-    assert Organization.objects.filter(verified_at__isnull=True).count() == 2
+    assert not Organization.objects.filter(verified_at__isnull=True, memberships__isnull=False).exclude(
+        memberships__user__username__in=["applicant25", "applicant28"]).exists()
+    # city-staff can open its verification page and vouch for it (undone with the rest of the check).
+    from applications.org_services import organization_verify
+
+    organization_verify(organization=app.organization, actor=User.objects.get(username="city-staff"))
+    assert Organization.objects.get(pk=app.organization_id).verified_at is not None
 
 
 def _promise_every_applicant():
@@ -309,6 +321,7 @@ PROMISES = {
     ("applicant", ("applicant09",)): _promise_applicant09,
     ("applicant", ("applicant10",)): _promise_applicant10,
     ("applicant", ("applicant14",)): _promise_applicant14,
+    ("applicant", ("applicant25",)): _promise_applicant25,
     ("applicant", ("applicant29",)): _promise_applicant29,
     ("applicant", ("applicant01", "applicant30")): _promise_every_applicant,
 }

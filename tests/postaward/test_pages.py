@@ -230,3 +230,14 @@ def test_award_notice_downloadable_by_the_applicant_and_the_staff_with_its_code(
     assert staff_pdf.status_code == 200 and b"".join(staff_pdf.streaming_content).startswith(b"%PDF")
     client.force_login(staff_with_admin())  # another bureau
     assert client.get(f"/admin/application/notice/{app.pk}/").status_code in (403, 404)
+
+
+def test_staff_find_the_signed_agreement_and_the_project_from_the_inspect_page(client, project):
+    from tests.factories import staff_with_admin
+
+    client.force_login(staff_with_admin(bureau=project.competition.bureau))
+    inspect = client.get(f"/admin/application/inspect/{project.pk}/").content.decode()
+    assert f"/admin/postaward/projects/{project.pk}/agreement-scan/" in inspect
+    assert f"/admin/postaward/projects/{project.pk}/" in inspect
+    scan = client.get(f"/admin/postaward/projects/{project.pk}/agreement-scan/")
+    assert scan.status_code == 200 and b"".join(scan.streaming_content).startswith(b"%PDF")

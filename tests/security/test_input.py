@@ -33,7 +33,8 @@ def _org_fields(code):
 def test_a_full_width_credit_code_is_the_same_organization():
     code = credit_code(7)
     OrganizationFactory(credit_code=code)
-    with pytest.raises(ApplicationError, match="already registered"):
+    # The twin is found: an organization without members is offered for claiming instead.
+    with pytest.raises(ApplicationError, match="is already in the bureau's registry"):
         services.organization_create(actor=UserFactory(), **_org_fields(full_width(code)))
     assert Organization.objects.filter(credit_code=code).count() == 1
 
@@ -56,7 +57,7 @@ def test_the_organization_form_refuses_the_full_width_twin(client):
     data["community"] = data["community"].pk
     response = client.post(reverse("applications:organization_create"), data)
     assert response.status_code == 200
-    assert "already registered" in response.content.decode()
+    assert "ask to claim it instead of adding it again" in response.content.decode()
     assert Organization.objects.count() == 1
 
 
