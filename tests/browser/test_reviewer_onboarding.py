@@ -69,14 +69,14 @@ def score_and_submit(page, invited, screenshot=None):
     no_sideways_scroll(page)
     if screenshot:
         screenshot(page, "reviewer-4-assignments")
-    page.on("dialog", lambda dialog: dialog.accept())  # a confirmation before locking, if any
     with page.expect_navigation():
         page.get_by_role("link", name="高龄老人助餐项目").click()
     for criterion in invited["call"].criteria.filter(stage="review"):
         page.fill(f"input[name=points_{criterion.pk}]", str(int(criterion.max_points) * 4 // 5))
     page.select_option("select[name=recommendation]", "fund")
+    page.click("button[name=submit]")  # asks first: locking cannot be undone
     with page.expect_navigation():
-        page.click("button[name=submit]")
+        page.locator("dialog#confirm-lock").get_by_role("button", name="确认提交并锁定").click()
     assert "此评分表已锁定" in page.inner_text("main"), page.inner_text("main")
     sheet = ScoreSheet.objects.get(assignment__reviewer=invited["user"])
     assert sheet.submitted_at is not None

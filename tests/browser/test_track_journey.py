@@ -1,6 +1,8 @@
 """A resident on a phone follows an application with the numbers on its receipt (办件查询), in
 Chinese, from the home page's menu, typing the code in lower case with a slip first."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,9 @@ from tests.factories import application_in_state
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Written to docs/screenshots only with SAVE_SCREENSHOTS=1 (a test run leaves the tree as it was).
+SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("SAVE_SCREENSHOTS")
+               else Path(tempfile.mkdtemp(prefix="screenshots-")))
 
 
 def test_a_resident_follows_a_case_from_the_menu(live_server, browser, home):
