@@ -69,11 +69,15 @@ def main():
         # The worker: every 申报书 PDF rendered, counted from the first click.
         deadline = time.monotonic() + PDF_WAIT_SECONDS
         next_note = time.monotonic() + 30
-        while (done := SubmittedDocument.objects.filter(application__competition=call).count()) < APPLICANTS:
+        # One PDF per submission that went through (none are waited for if the rush failed).
+        expected = rush_outcome(call)["submit_log_rows"]
+        if expected < APPLICANTS:
+            say(f"  only {expected} of {APPLICANTS} submissions went through: see the error report above")
+        while (done := SubmittedDocument.objects.filter(application__competition=call).count()) < expected:
             if worker.poll() is not None or time.monotonic() > deadline:
                 break
             if time.monotonic() > next_note:
-                say(f"  申报书 PDFs rendered so far: {done}/{APPLICANTS}")
+                say(f"  申报书 PDFs rendered so far: {done}/{expected}")
                 next_note += 30
             time.sleep(0.5)
         pdfs_done = time.time()

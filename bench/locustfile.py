@@ -64,7 +64,8 @@ class Applicant(HttpUser):
         for click in range(clicks):
             start = time.time()
             with self.client.post(f"/portal/applications/{person['application']}/submit/",
-                                  data={"csrfmiddlewaretoken": person["token"], "version": person["version"] or ""},
+                                  data={"csrfmiddlewaretoken": person["token"], "version": person["version"] or "",
+                                        "confirmed": "1"},  # as the confirmation dialog sends it
                                   headers={"Cookie": person["cookie"], "Referer": self.host + "/portal/"},
                                   name="submit (double click)" if click else "submit",
                                   allow_redirects=False, catch_response=True) as response:

@@ -287,8 +287,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEO
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", max(CELERY_VISIBILITY_TIMEOUT - 60, 30))
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 15 if CELERY_TASK_TIME_LIMIT > 30 else None
 # Worker processes are recycled so memory left behind by PDF rendering is returned (tasks, KiB).
+# The memory bound sits well above what a process holds once WeasyPrint has loaded the CJK fonts
+# (a fresh process needs ~1.5 s for its first PDF, ~0.2 s after): at 300 MB every process was
+# replaced after a task or two and 200 申报书 took 138 s instead of ~30 s (make loadtest).
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 300_000)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 1_000_000)
 
 # --- Page cache (cms.pagecache) ---------------------------------------------------------------
 # Public pages for visitors who are not signed in, whole, for at most this many seconds (and never

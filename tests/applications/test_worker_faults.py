@@ -30,7 +30,7 @@ def _conf(**env):
 
 
 def test_worker_settings_come_from_the_environment_with_safe_defaults():
-    assert _conf() == ["True", "True", "300", "240", "200", "300000"]
+    assert _conf() == ["True", "True", "300", "240", "200", "1000000"]
     assert _conf(CELERY_VISIBILITY_TIMEOUT="120", CELERY_WORKER_MAX_TASKS_PER_CHILD="50",
                  CELERY_WORKER_MAX_MEMORY_PER_CHILD="150000") == ["True", "True", "120", "60", "50", "150000"]
 
