@@ -18,7 +18,7 @@ class ObjectionForm(forms.Form):
     name = forms.CharField(label=_("Your real name"), max_length=100)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False,
                             help_text=_("Required when you object as a person."))
-    organization = forms.CharField(label=_("Organization"), max_length=200, required=False,
+    organization = forms.CharField(label=_("Name of your organization"), max_length=200, required=False,
                                    help_text=_("Required when you object for an organization."))
     reason = forms.CharField(label=_("What you object to, and why"), widget=forms.Textarea(attrs={"rows": 5}))
     letter = forms.FileField(
