@@ -53,10 +53,13 @@ class CountyFigures:
         return urban_ok and rural_ok
 
 
-def _within(queryset, region, field="path"):
+def within(field_path, region):
+    """A Q for rows whose region (at ``field_path``, a Region; "" for Region rows) is ``region`` or
+    inside it; everything for None (the province)."""
     if region is None:
-        return queryset
-    return queryset.filter(**{f"{field}__startswith": region.path + "/"}) | queryset.filter(**{field: region.path})
+        return Q()
+    prefix = f"{field_path}__" if field_path else ""
+    return Q(**{f"{prefix}path": region.path}) | Q(**{f"{prefix}path__startswith": region.path + "/"})
 
 
 def county_figures(*, region=None):
@@ -64,11 +67,11 @@ def county_figures(*, region=None):
 
     Communities hang under a street or township under the county (Region.path is
     province/city/county/street/community), so the county is the community's grandparent."""
-    communities = _within(Region.objects.filter(level=Region.Level.COMMUNITY), region)
+    communities = Region.objects.filter(within("", region), level=Region.Level.COMMUNITY)
     community_counts = communities.values("parent__parent_id", "is_rural").annotate(n=Count("id"))
     organization_counts = communities.values("parent__parent_id", "is_rural").annotate(n=Count("organizations", filter=COUNTED))
     counties = {c.pk: CountyFigures(county=c)
-                for c in _within(Region.objects.filter(level=Region.Level.COUNTY), region).select_related("parent")}
+                for c in Region.objects.filter(within("", region), level=Region.Level.COUNTY).select_related("parent")}
     for row in community_counts:
         figures = counties.get(row["parent__parent_id"])
         if figures is not None:

@@ -25,7 +25,7 @@ from django.utils.translation import pgettext_lazy
 from competitions.models import FundSource, OrganizationCategory, Region, RegistrationStatus, ServiceArea
 
 from . import charts
-from .cultivation import COUNTED, RURAL_TARGET, URBAN_TARGET, CountyFigures, county_figures
+from .cultivation import COUNTED, RURAL_TARGET, URBAN_TARGET, CountyFigures, county_figures, within
 from .models import Application, Disbursement, Organization, Report, Status
 
 GRANTED = (Status.AWARDED, Status.CONTRACTED, Status.COMPLETED, Status.TERMINATED)
@@ -107,14 +107,6 @@ class Figures:
 
 
 # ----- scope ---------------------------------------------------------------------------------------
-
-
-def within(field_path, region):
-    """A Q for rows whose region (at ``field_path``, a Region) is ``region`` or inside it."""
-    if region is None:
-        return Q()
-    prefix = f"{field_path}__" if field_path else ""
-    return Q(**{f"{prefix}path": region.path}) | Q(**{f"{prefix}path__startswith": region.path + "/"})
 
 
 def region_choices(scope):

@@ -25,8 +25,7 @@ from applications.models import AnnualReport
 from applications.tasks import request_annual_report
 from competitions.models import Bureau
 
-from .registry import _bureau
-from .scoping import StaffMenuItem
+from .scoping import StaffMenuItem, staff_bureau
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -70,7 +69,7 @@ class AnnualReportForm(forms.Form):
 
 
 def cultivation_view(request):
-    bureau = _bureau(request.user)
+    bureau = staff_bureau(request.user)
     region, year, regions, years = _filters(request, bureau)
     figures = figures_module.cultivation_figures(region=region, year=year)
     reports = AnnualReport.objects.select_related("bureau", "requested_by")
@@ -88,7 +87,7 @@ def cultivation_view(request):
 
 
 def cultivation_export_view(request):
-    bureau = _bureau(request.user)
+    bureau = staff_bureau(request.user)
     region, year, _regions, _years = _filters(request, bureau)
     figures = figures_module.cultivation_figures(region=region, year=year)
     key = request.GET.get("table") or None
@@ -102,7 +101,7 @@ def cultivation_export_view(request):
 
 @require_POST
 def annual_report_request_view(request):
-    bureau = _bureau(request.user)
+    bureau = staff_bureau(request.user)
     form = AnnualReportForm(request.POST, years=figures_module.year_choices(), bureau=bureau)
     if not form.is_valid():
         messages.error(request, _("Choose a year (and, for the whole province, a bureau) for the report."))
@@ -119,7 +118,7 @@ def annual_report_request_view(request):
 
 
 def annual_report_download_view(request, pk):
-    bureau = _bureau(request.user)
+    bureau = staff_bureau(request.user)
     reports = AnnualReport.objects.exclude(file="")
     if bureau is not None:
         reports = reports.filter(bureau=bureau)

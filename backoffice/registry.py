@@ -10,7 +10,6 @@ import secrets
 
 from django import forms
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -24,10 +23,9 @@ from wagtail.admin.ui.components import Component
 
 from applications import cultivation, registry
 from cms import pagecache
-from competitions.models import Bureau
-from competitions.permissions import is_back_office_user, staff_bureau_id
+from competitions.permissions import is_back_office_user
 
-from .scoping import StaffMenuItem
+from .scoping import StaffMenuItem, staff_bureau
 
 UPLOAD_SECONDS = 3600
 SHOWN_ROWS = 1000
@@ -51,20 +49,12 @@ class RegistryUploadForm(forms.Form):
     )
 
 
-def _bureau(user):
-    """The bureau whose communities ``user`` may import; None (everything) for a site admin."""
-    if not is_back_office_user(user):
-        raise PermissionDenied
-    bureau_id = staff_bureau_id(user)
-    return Bureau.objects.select_related("region").get(pk=bureau_id) if bureau_id else None
-
-
 def _cache_key(token):
     return f"registry-upload:{token}"
 
 
 def registry_import_view(request):
-    bureau = _bureau(request.user)
+    bureau = staff_bureau(request.user)
     form = RegistryUploadForm(request.POST or None, request.FILES or None)
     preview, token, error = None, "", ""
     if request.method == "POST" and request.POST.get("token"):
@@ -98,7 +88,7 @@ def registry_import_view(request):
 
 
 def registry_export_view(request, fmt):
-    bureau = _bureau(request.user)
+    bureau = staff_bureau(request.user)
     if fmt == "xlsx":
         data = registry.registry_export_xlsx(bureau=bureau)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -144,7 +134,7 @@ class CultivationPanel(Component):
 def add_cultivation_panel(request, panels):
     if not is_back_office_user(request.user):
         return
-    bureau = _bureau(request.user)
+    bureau = staff_bureau(request.user)
     counties = cultivation.county_figures(region=bureau.region if bureau else None)
     if counties:
         panels.append(CultivationPanel(counties))

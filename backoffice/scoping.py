@@ -10,6 +10,7 @@ typed.
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError, Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -23,10 +24,20 @@ from wagtail.permission_policies import BasePermissionPolicy
 from applications import selectors
 from applications.models import Application, Status
 from applications.spreadsheets import safe_cell
+from competitions.models import Bureau
 from competitions.permissions import is_back_office_user, is_bureau_staff_for, is_site_admin, staff_bureau_id
 from competitions.selectors import staff_scope
 
 ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
+
+
+def staff_bureau(user):
+    """The bureau a back-office user works for, with its region; None (everything) for a site
+    admin. Refuses anyone who is not a back-office user."""
+    if not is_back_office_user(user):
+        raise PermissionDenied
+    bureau_id = staff_bureau_id(user)
+    return Bureau.objects.select_related("region").get(pk=bureau_id) if bureau_id else None
 
 
 # ----- permission policies ----------------------------------------------------------------------
