@@ -77,8 +77,8 @@ DEMO_LOGINS = [
      "a contracted project: signed agreement, a first tranche approved for staff to pay, reports due"),
     ("applicant", "applicant14@example.org", "returned for revision: revise and resubmit"),
     ("applicant", "applicant25@example.org",
-     "an organization registered in the portal that no bureau has verified yet: its application is in "
-     "city-staff's list with 未核实 beside it (city-staff can verify it); it and applicant28's stay out of "
+     "an organization registered in the portal that no bureau has verified yet: city-staff see 未核实 "
+     "beside it in the organization list and can check and verify it; it and applicant28's stay out of "
      "the public directory until then"),
     ("applicant", "applicant29@example.org", "awarded in the contest (award notice issued)"),
     ("applicant", "applicant01@example.org … applicant30@example.org", "each owns one of the 30 organizations"),
@@ -437,8 +437,8 @@ class Command(BaseCommand):
         return organizations
 
     def _verify_organizations(self, organizations):
-        """The bureau checked all but two: applicant25's, whose application city-staff see with 未核实
-        beside it, and applicant28's, which has not applied (both stay out of the directory). An
+        """The bureau checked all but two: applicant25's, which city-staff see with 未核实 in their
+        organization list (it applied to their call), and applicant28's, which has not applied (both stay out of the directory). An
         awarded project's organization is always a verified one."""
         admin = get_user_model().objects.get(username="admin")
         for index, organization in enumerate(organizations):
