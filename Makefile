@@ -37,11 +37,14 @@ bench: install
 # The deployed speed: gunicorn + PostgreSQL + Redis in production settings beside the bare-Django
 # floor (../shared/tools/floor-django or FLOOR_DIR); each makes and drops a database of its own.
 # Prints figures, asserts nothing about time (BENCH_SECONDS=n a page, default 10).
+# wrk drives the pages and the floor (Debian's package, installed like the others).
+bench-http loadtest: APT_PACKAGES += wrk
+
 bench-http: install
 	$(PY) -m bench.bench_http
 
 # The deadline rush: 16 locust users submit complete drafts with a Celery worker rendering the PDFs
-# (LOADTEST_APPLICANTS=n, default 200).
+# (LOADTEST_APPLICANTS=n, default 600).
 loadtest: install
 	$(PY) -m bench.loadtest
 

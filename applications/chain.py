@@ -25,17 +25,30 @@ SUBJECTS = {
 
 
 def chain_append(*, application=None, organization=None, transition, actor=None, from_state="", to_state="",
-                 note="", subject=TransitionLog.Subject.APPLICATION, subject_id=None, data=None, at=None):
+                 note="", subject=TransitionLog.Subject.APPLICATION, subject_id=None, data=None, at=None,
+                 locked=False):
     """Append one row to ``application``'s chain (or, for what happens to an organization before it
-    has any application, ``organization``'s) and move the recorded head to it."""
+    has any application, ``organization``'s) and move the recorded head to it.
+
+    ``locked=True`` is for a caller that holds ``application`` locked in this transaction (read
+    with ``select_for_update``, so its ``log_head`` is current) and saves it afterwards: the row
+    is chained to that head, and the new head is set on the instance for the caller's save
+    instead of being written here (two queries fewer on every submit).
+    """
     if (application is None) == (organization is None):
         raise ValueError("a chain row belongs to an application or to an organization")
+    if locked and application is None:
+        raise ValueError("locked=True is for an application its caller has locked and saves")
     model, owner, key = (
         (Application, application, "application_id") if application is not None
         else (Organization, organization, "organization_id")
     )
-    with transaction.atomic():
-        head = model.objects.select_for_update(of=("self",)).filter(pk=owner.pk).values_list("log_head", flat=True).get()
+    # No savepoint: a failure here fails the caller's transaction, which no caller goes on with.
+    with transaction.atomic(savepoint=False):
+        if locked:
+            head = owner.log_head
+        else:
+            head = model.objects.select_for_update(of=("self",)).filter(pk=owner.pk).values_list("log_head", flat=True).get()
         last = TransitionLog.objects.filter(**{key: owner.pk}).order_by("-seq").values_list("seq", flat=True).first()
         entry = TransitionLog(
             **{key: owner.pk}, seq=(last or 0) + 1, subject=subject, subject_id=subject_id,
@@ -44,7 +57,10 @@ def chain_append(*, application=None, organization=None, transition, actor=None,
         )
         entry.hash = entry.compute_hash()
         entry.save()
-        model.objects.filter(pk=owner.pk).update(log_head=entry.hash)
+        if locked:
+            owner.log_head = entry.hash
+        else:
+            model.objects.filter(pk=owner.pk).update(log_head=entry.hash)
     return entry
 
 

@@ -70,20 +70,36 @@ APPLICANT_MESSAGES = {
 }
 
 
-def _lock(application):
+def _lock(application, *, with_budget=False):
     # of=("self",): lock the application row only, not the call every applicant shares.
-    return (
+    rows = (
         Application.objects.select_for_update(of=("self",))
         .select_related("competition", "competition__eligible_region", "organization", "organization__community")
-        .get(pk=application.pk)
     )
+    if with_budget:
+        # Read once for the check and again by django-fsm when it takes the transition.
+        rows = rows.prefetch_related("budget_lines")
+    return rows.get(pk=application.pk)
 
 
 def _append_log(app, *, from_state, name, actor, note, at):
+    # ``app`` is locked by _run, which saves the new head with the transition.
     return chain.chain_append(
         application=app, transition=f"application.{name}", from_state=from_state, to_state=app.status,
-        actor=actor, note=note, at=at,
+        actor=actor, note=note, at=at, locked=True,
     )
+
+
+def _copy_state(source, target):
+    """``target`` reads as ``source`` (the same row, just saved) without reading the row again.
+
+    Written to ``__dict__``: django-fsm forbids setting a protected state through the attribute,
+    and its refresh_from_db toggles that protection for every instance at once (see FSMRefreshMixin).
+    """
+    target.__dict__.update({field.attname: source.__dict__[field.attname] for field in Application._meta.concrete_fields
+                            if field.attname in source.__dict__})
+    target.__dict__.pop("_prefetched_objects_cache", None)  # as refresh_from_db: related rows may have changed
+    target._update_initial_state()
 
 
 def _notify_applicant(app, entry, name):
@@ -146,9 +162,13 @@ def _enqueue_submitted_pdf(entry):
 
 
 def _run(application, name, *, actor, note="", expected_version=None, before=None, **kwargs):
-    """Lock, check, transition, log and notify, inside the caller's transaction (see ``outermost``)."""
-    with transaction.atomic():
-        app = _lock(application)
+    """Lock, check, transition, log and notify, inside the caller's transaction (see ``outermost``).
+
+    No savepoint of its own: a refusal or failure fails the caller's transaction, or the caller's
+    own savepoint where it goes on with other applications (review's bulk steps).
+    """
+    with transaction.atomic(savepoint=False):
+        app = _lock(application, with_budget=name in ("submit", "resubmit"))
         if expected_version is not None and app.version != expected_version:
             raise ApplicationError(
                 _("Someone else changed this application a moment ago. Reload the page and try again."),
@@ -164,7 +184,6 @@ def _run(application, name, *, actor, note="", expected_version=None, before=Non
         getattr(app, name)(**kwargs)
         app.version += 1
         entry = _append_log(app, from_state=from_state, name=name, actor=actor, note=note, at=now)
-        app.log_head = entry.hash
         try:
             app.save()
         except ConcurrentTransition:
@@ -176,7 +195,8 @@ def _run(application, name, *, actor, note="", expected_version=None, before=Non
         if name in ("submit", "resubmit"):
             # Every submit keeps its 申报书, whichever path it came by (portal, seed, admin).
             _enqueue_submitted_pdf(entry)
-    application.refresh_from_db()
+    if application is not app:
+        _copy_state(app, application)
     return app
 
 

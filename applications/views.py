@@ -551,21 +551,26 @@ def _latest_submit_entry(app):
 @portal_view
 @require_POST
 def application_submit(request, pk):
-    app = _member_application(request, pk)
+    # The service reads the whole row under its lock; here only what decides what to answer
+    # (the whole row is read again if a confirmation page is shown).
+    app = get_object_or_404(Application.objects.only("pk", "status", "organization_id"),
+                            pk=pk, organization__memberships__user=request.user)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         return HttpResponseBadRequest(_("The form was incomplete. Reload the page and submit again."))
     if app.status not in EDITABLE:
         return _already_submitted(request, app)
-    if not confirm.confirmed(request) and not blockers(app):  # a blocked one is refused below, with the reasons
-        return confirm.confirmation_page(
-            request, summary=submit_summary(app),
-            title=_("Resubmit the application?") if app.status == Status.RETURNED else _("Submit the application?"),
-            action_label=(_("Yes, resubmit the application") if app.status == Status.RETURNED
-                          else _("Yes, submit the application")),
-            back_url=reverse("applications:application_detail", args=[app.pk]),
-        )
+    if not confirm.confirmed(request):
+        whole = _member_application(request, pk)
+        if not blockers(whole):  # a blocked one is refused below, with the reasons
+            return confirm.confirmation_page(
+                request, summary=submit_summary(whole),
+                title=_("Resubmit the application?") if whole.status == Status.RETURNED else _("Submit the application?"),
+                action_label=(_("Yes, resubmit the application") if whole.status == Status.RETURNED
+                              else _("Yes, submit the application")),
+                back_url=reverse("applications:application_detail", args=[whole.pk]),
+            )
     service = services.application_resubmit if app.status == Status.RETURNED else services.application_submit
     try:
         app = service(application=app, actor=request.user, expected_version=version)

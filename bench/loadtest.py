@@ -1,7 +1,7 @@
 """`make loadtest`: the deadline rush under load, with locust (headless).
 
 Prepares, in a database of its own, a call closing in a few minutes and LOADTEST_APPLICANTS
-applicants (default 200), each signed in with a complete draft in it; starts the product in
+applicants (default 600), each signed in with a complete draft in it; starts the product in
 production settings under gunicorn (2 sync workers) with Redis and a real Celery worker; measures
 the floor's one-INSERT view (``../shared/tools/floor-django`` or $FLOOR_DIR) in the same run; then
 16 locust users (LOADTEST_USERS) submit every draft, a quarter of them with a double click.
@@ -18,9 +18,10 @@ import subprocess
 import sys
 import time
 
+from bench import cpu
 from bench.rig import BASE_DIR, HOST, PORT, REDIS_URL, VENV_BIN, WORKERS, Rig, say
 
-APPLICANTS = int(os.environ.get("LOADTEST_APPLICANTS", "200"))
+APPLICANTS = int(os.environ.get("LOADTEST_APPLICANTS", "600"))
 USERS = int(os.environ.get("LOADTEST_USERS", "16"))
 CLOSES_IN = int(os.environ.get("LOADTEST_CLOSES_IN_MINUTES", "10"))
 FLOOR_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -60,7 +61,8 @@ def main():
         say(locust.stdout.strip() or locust.stderr[-3000:])
         if not times.exists():
             sys.exit(f"locust wrote no timings ({locust.returncode}):\n{locust.stderr[-3000:]}")
-        runs = json.loads(times.read_text())
+        recorded = json.loads(times.read_text())
+        runs, used = recorded["times"], recorded["cpu"]
         first = [r for r in runs if not r[3]]
         first_start = min(r[0] for r in runs)
         last_end = max(r[1] for r in runs)
@@ -96,6 +98,13 @@ def main():
         f"= {len(runs) / window / floor.rate:.1%} of the INSERT floor")
     say(f"submit POST: p50 {statistics.median(durations):.0f} ms, p99 {percentile(durations, 0.99):.0f} ms, "
         f"max {max(durations):.0f} ms; answers other than 302 to the receipt: {len(errors)}")
+    if "start" in used and "end" in used:
+        shares = cpu.spent(used["start"], used["end"])
+        total = shares.pop("machine, all processes")
+        say(f"CPU during the rush ({window:.1f} s x {os.cpu_count()} cores = {window * os.cpu_count():.1f} core-s; "
+            f"used {total:.1f}): " + ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in shares.items())
+            + f"; per submit POST: {total / len(runs) * 1000:.1f} ms of CPU, the web server's "
+            f"{shares['web (gunicorn)'] / len(runs) * 1000:.1f} ms")
     lost = APPLICANTS - outcome["submitted"]
     doubled = outcome["submit_log_rows"] - outcome["submitted"]
     say(f"afterwards: {outcome['submitted']}/{outcome['applications']} submitted, {outcome['submit_log_rows']} "

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -19,3 +20,12 @@ def _load_schedule():
 
 
 _load_schedule()
+
+
+@worker_process_init.connect
+def _lower_priority(**kwargs):
+    """Each worker process yields the CPU to the web server (settings.WORKER_NICENESS)."""
+    from django.conf import settings
+
+    if settings.WORKER_NICENESS > 0:
+        os.nice(settings.WORKER_NICENESS)
