@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -303,10 +303,28 @@ def _assign_reference(app):
     if app.reference:
         return
     prefix = f"{settings.REFERENCE_PREFIX}-{app.competition.year}-{app.competition.fund_code}"
-    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(prefix=prefix)
+    app.reference = f"{prefix}-{_next_number(prefix):04d}"
+
+
+def _next_number(prefix):
+    """The next number of ``prefix``, gapless: its counter row stays locked until the transaction ends.
+
+    One ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35) where the row exists: every submit of a
+    call passes here, one at a time."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(ReferenceCounter._meta.db_table)} SET {quote('last')} = {quote('last')} + 1 "
+            f"WHERE {quote('prefix')} = %s RETURNING {quote('last')}",
+            [prefix],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(prefix=prefix)  # the first
     counter.last += 1
     counter.save(update_fields=["last"])
-    app.reference = f"{prefix}-{counter.last:04d}"
+    return counter.last
 
 
 @outermost
