@@ -15,11 +15,20 @@ from .chain import GENESIS_HASH  # noqa: F401  (where it has always been read fr
 class ChainResult:
     rows: int = 0
     applications: int = 0
+    organizations: int = 0  # organizations' own chains (claims), before they have applications
     problems: list = field(default_factory=list)
     damaged_applications: set = field(default_factory=set)
     seen: set = field(default_factory=set)
     by_subject: Counter = field(default_factory=Counter)  # rows per subject kind
     latest: dict = field(default_factory=dict)  # (subject, id) -> its newest chained row
+
+    @property
+    def chains(self):
+        """What the rows were spread over, said the way the summaries say it."""
+        said = f"{self.applications} applications"
+        if self.organizations:
+            said += f" and {self.organizations} organizations"
+        return said
 
     @property
     def problem(self):
@@ -220,6 +229,7 @@ def _check_organization_chains(result):
         chains.setdefault(row.organization_id, []).append(row)
     for org_id, chain in chains.items():
         key = ("organization", org_id)
+        result.organizations += 1
         result.rows += len(chain)
         expected_prev = GENESIS_HASH
         for seq, row in enumerate(chain, start=1):

@@ -5,8 +5,11 @@ index makes a second pending claim impossible), an organization that already has
 join it, never a dead end), another bureau's claim (404), another person's claim (404).
 """
 
+from io import StringIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -301,3 +304,10 @@ def test_the_claim_pages_speak_chinese(imported, clerk):
     staff.force_login(clerk)
     assert _pages(staff, ["/admin/", reverse("claim_index"), reverse("claim_index") + "?state=refused",
                           reverse("claim_decide", args=[pending.pk]), reverse("claim_decide", args=[refused.pk])]) == {}
+
+
+def test_the_audit_summary_counts_organization_chains_as_organizations(imported):
+    claims.claim_submit(organization=imported, actor=person(), uploaded=pdf())
+    out = StringIO()
+    call_command("verify_audit_log", stdout=out)
+    assert "Audit log intact: 1 rows over 0 applications and 1 organizations." in out.getvalue()

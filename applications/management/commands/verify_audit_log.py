@@ -13,13 +13,13 @@ class Command(BaseCommand):
         if result.problems:
             summary = (
                 f"{len(result.problems)} problem(s) in {len(result.damaged_applications)} application(s); "
-                f"{result.rows} rows over {result.applications} applications checked."
+                f"{result.rows} rows over {result.chains} checked."
             )
             raise CommandError("\n".join([*result.problems, summary]))
         kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(result.by_subject.items()))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Audit log intact: {result.rows} rows over {result.applications} applications.\n"
+                f"Audit log intact: {result.rows} rows over {result.chains}.\n"
                 f"Rows per subject: {kinds or 'none'}."
             )
         )

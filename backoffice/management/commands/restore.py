@@ -25,5 +25,5 @@ class Command(BaseCommand):
             raise CommandError("\n".join([*report["problems"], f"{len(report['problems'])} problem(s): the restore does not match its backup."]))
         self.stdout.write(self.style.SUCCESS(
             f"Restored {rows} rows in {len(report['counts'])} tables from {folder}; counts and audit heads match the manifest "
-            f"({report['manifest']['audit']['chains']} chains). Audit log intact: {chain.rows} rows over {chain.applications} applications."
+            f"({report['manifest']['audit']['chains']} chains). Audit log intact: {chain.rows} rows over {chain.chains}."
         ))
