@@ -64,7 +64,7 @@ class SecondFactorMiddleware:
             return self.get_response(request)
         if has_authenticator(user):
             logout(request)
-            messages.info(request, _("Sign in with your password and your authenticator code to continue."))
+            messages.info(request, _("Sign in again with your password and your passkey or authenticator app to continue."))
             return redirect_to_login(request.get_full_path())
         if must_use_second_factor(user):
             messages.info(request, _("Staff must confirm each sign-in with a passkey or an authenticator app. Set it up now."))

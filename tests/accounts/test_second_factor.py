@@ -116,3 +116,9 @@ def test_production_requires_the_second_factor_for_staff_by_default(tmp_path):
     assert result.stdout.strip() == "True", result.stderr
     result = run(["-c", code], {**env, "MFA_REQUIRED_FOR_STAFF": "false"}, tmp_path)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_refused_reviewer_reads_how_to_come_back_in_chinese(client, expert):
+    assert client.login(username=expert.username, password=PASSWORD)
+    page = client.get("/review/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "请重新登录：输入密码，再用通行密钥或身份验证器应用确认后继续。" in page
