@@ -2,6 +2,7 @@
 and product names, units, codes): a string that lost its translation fails here by name."""
 
 import datetime as dt
+import json
 import re
 from html.parser import HTMLParser
 
@@ -54,9 +55,28 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
+SIDEBAR = re.compile(r'<script[^>]*id="wagtail-sidebar-props"[^>]*>(.*?)</script>', re.S)
+SHOWN_KEYS = ("label", "title", "text", "placeholder")
+
+
+def _sidebar_texts(node):
+    """What the Wagtail admin's sidebar shows: its menu is JSON in a script, drawn by JavaScript."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in SHOWN_KEYS and isinstance(value, str):
+                yield value
+            else:
+                yield from _sidebar_texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _sidebar_texts(value)
+
+
 def english_words(html):
     parser = _Text()
     parser.feed(html)
+    for props in SIDEBAR.findall(html):
+        parser.parts.extend(_sidebar_texts(json.loads(props)))
     found = set()
     for part in parser.parts:
         for word in LATIN.findall(part):
