@@ -161,7 +161,7 @@ def test_site_admin_pages(home, call_index, publicity):
             f"/admin/pages/{notice.pk}/move/", f"/admin/pages/{notice.pk}/delete/",
             "/admin/pages/search/?q=公示", "/admin/pages/search/?q=无此页面", "/admin/account/",
             "/admin/sites/", f"/admin/sites/edit/{Site.objects.get().pk}/", "/admin/users/", f"/admin/users/edit/{admin.pk}/",
-            "/admin/groups/", "/admin/workflows/list/", f"/admin/workflows/edit/{Workflow.objects.first().pk}/",
+            "/admin/groups/", f"/admin/groups/edit/{Group.objects.first().pk}/", "/admin/groups/new/", "/admin/workflows/list/", f"/admin/workflows/edit/{Workflow.objects.first().pk}/",
             "/admin/workflows/tasks/index/", f"/admin/workflows/tasks/edit/{Task.objects.first().pk}/",
             "/admin/reports/locked/", "/admin/reports/aging-pages/", "/admin/reports/site-history/", "/admin/reports/workflow/",
             "/admin/reports/workflow_tasks/", "/admin/reports/page-types-usage/", "/admin/images/", "/admin/images/add/",
