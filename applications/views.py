@@ -134,6 +134,8 @@ def home(request):
     return render(request, "portal/home.html", {
         "applications": _my_applications(request.user)[:10],
         "organizations": _my_organizations(request.user),
+        # A claim still waiting or refused: an approved one is among the organizations.
+        "claims": claims.claims_of(request.user).exclude(state=OrganizationClaim.State.APPROVED),
         "calls": Competition.objects.filter(opens_at__lte=now, closes_at__gte=now).select_related("bureau").order_by("closes_at")[:20],
         "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
     })

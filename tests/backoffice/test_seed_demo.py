@@ -305,6 +305,23 @@ def _promise_applicant25():
     assert Organization.objects.get(pk=app.organization_id).verified_at is not None
 
 
+def _promise_claimant01():
+    from applications.claims import claim_approve
+    from applications.models import OrganizationClaim
+    from backoffice.todo import staff_todo
+
+    claim = OrganizationClaim.objects.select_related("organization", "evidence").get(claimant__username="claimant01")
+    assert claim.state == OrganizationClaim.State.PENDING and not claim.organization.memberships.exists()
+    # The letter passed the upload checks (a PDF that opens, with pages); the file itself lives in the
+    # seeding run's storage.
+    assert (claim.evidence.original_name, claim.evidence.content_type) == ("认领说明.pdf", "application/pdf")
+    assert claim.evidence.size > 1000
+    city_staff = User.objects.get(username="city-staff")
+    assert [t.count for t in staff_todo(city_staff) if t.key == "claims"] == [1]
+    claim_approve(claim=claim, actor=city_staff)  # (undone with the rest of the check)
+    assert claim.organization.memberships.get().user.username == "claimant01"
+
+
 def _promise_every_applicant():
     for n in range(1, 31):
         assert Organization.objects.filter(memberships__user__username=f"applicant{n:02d}", memberships__role="owner").count() == 1
@@ -323,6 +340,7 @@ PROMISES = {
     ("applicant", ("applicant14",)): _promise_applicant14,
     ("applicant", ("applicant25",)): _promise_applicant25,
     ("applicant", ("applicant29",)): _promise_applicant29,
+    ("claimant", ("claimant01",)): _promise_claimant01,
     ("applicant", ("applicant01", "applicant30")): _promise_every_applicant,
 }
 

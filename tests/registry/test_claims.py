@@ -311,3 +311,20 @@ def test_the_audit_summary_counts_organization_chains_as_organizations(imported)
     out = StringIO()
     call_command("verify_audit_log", stdout=out)
     assert "Audit log intact: 1 rows over 0 applications and 1 organizations." in out.getvalue()
+
+
+def test_the_claimant_finds_the_claim_on_the_portal_home_until_it_is_decided(client, imported, clerk):
+    claimant = person()
+    client.force_login(claimant)
+    home = client.get(reverse("applications:home")).content.decode()
+    assert "You are not a member of any organization yet" in home and "Claim of" not in home
+    _claim(client, imported)
+    claim = OrganizationClaim.objects.get(claimant=claimant)
+    home = client.get(reverse("applications:home")).content.decode()
+    assert "Claim of 花溪互助会" in home and reverse("applications:claim_detail", args=[claim.pk]) in home
+    assert "the bureau checks your evidence and tells you" in home
+    assert "You are not a member of any organization yet" not in home
+    claims.claim_approve(claim=claim, actor=clerk)
+    home = client.get(reverse("applications:home")).content.decode()
+    assert "Claim of" not in home  # now one of the organizations
+    assert reverse("applications:organization_detail", args=[imported.pk]) in home

@@ -81,6 +81,9 @@ DEMO_LOGINS = [
      "beside it in the organization list and can check and verify it; it and applicant28's stay out of "
      "the public directory until then"),
     ("applicant", "applicant29@example.org", "awarded in the contest (award notice issued)"),
+    ("claimant", "claimant01@example.org",
+     "signed up and claimed an organization of the city's imported registry, with a letter as evidence: "
+     "city-staff see the claim in their to-do panel and decide it under 社会组织认领"),
     ("applicant", "applicant01@example.org … applicant30@example.org", "each owns one of the 30 organizations"),
 ]
 
@@ -313,6 +316,7 @@ class Command(BaseCommand):
             self._close_contest(calls["contest"])
             self._verify_organizations(organizations)
             self._import_registry(bureaus=Bureau.objects.get(name=CITY_BUREAU))
+            self._claim_from_the_registry()
         self.stdout.write(f"Regions: {regions}.")
         for label, (created, present) in self.counts.items():
             if created:
@@ -469,6 +473,23 @@ class Command(BaseCommand):
                 }))
         applied = registry.registry_import(rows=rows, bureau=bureau, actor=actor)
         self.counts["Registry rows imported"] = (applied.count(registry.NEW), applied.count(registry.UNCHANGED))
+
+    def _claim_from_the_registry(self):
+        """claimant01 signed up and claims one of the imported organizations (it has no member yet),
+        uploading a letter; the claim waits for city-staff."""
+        from applications.claims import claim_submit
+        from applications.models import OrganizationClaim
+
+        claimant = self._user("claimant01", "周敏", language="zh-hans")
+        if OrganizationClaim.objects.filter(claimant=claimant).exists():
+            self._count("Registry claims", False)
+            return
+        organization = (Organization.objects.filter(memberships__isnull=True, name__startswith="太慈社区")
+                        .exclude(credit_code=None).order_by("pk").first())
+        claim_submit(organization=organization, actor=claimant, uploaded=SimpleUploadedFile(
+            "认领说明.pdf", _claim_letter(organization, claimant), content_type="application/pdf"),
+            note="本人为该组织负责人，申请认领并维护组织信息。")
+        self._count("Registry claims", True)
 
     def _ensure_calls(self, bureaus):
         year = timezone.localdate().year
@@ -720,6 +741,21 @@ class Command(BaseCommand):
         self.stdout.write(f"{'role':<{width_role}}  {'login':<{width_login}}  what to try")
         for role, login, what in DEMO_LOGINS:
             self.stdout.write(f"{role:<{width_role}}  {login:<{width_login}}  {what}")
+
+
+def _claim_letter(organization, claimant):
+    """A one-page letter, as a claimant would scan one: the organization vouches for the person."""
+    from weasyprint import HTML
+
+    html = (
+        '<html><body style="font-family: \'Noto Sans CJK SC\', sans-serif; font-size: 14pt; margin: 3em">'
+        '<h1 style="text-align: center; font-size: 20pt">情况说明</h1>'
+        f'<p>兹证明{claimant.full_name}同志为我单位负责人，由其在社区公益资助与创投管理平台认领并维护本单位信息。</p>'
+        f'<p>单位名称：{organization.name}</p><p>统一社会信用代码：{organization.credit_code}</p>'
+        f'<p style="text-align: right">{organization.name}（盖章）<br>{timezone.localdate():%Y年%m月%d日}</p>'
+        '<p style="color: #888; font-size: 10pt">（演示数据）</p></body></html>'
+    )
+    return HTML(string=html).write_pdf()
 
 
 @contextmanager
