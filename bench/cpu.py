@@ -11,7 +11,7 @@ KINDS = {"gunicorn": "web (gunicorn)", "postgres": "PostgreSQL", "redis-server":
 
 def snapshot():
     """{kind: CPU seconds so far} summed over the processes of each kind, plus the machine's total."""
-    used = dict.fromkeys(KINDS.values(), 0.0)
+    used = dict.fromkeys((kind for name, kind in KINDS.items() if name != "celery"), 0.0)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -21,7 +21,10 @@ def snapshot():
         kind = KINDS.get(name)
         if kind is not None:
             fields = text[text.rindex(")") + 2:].split()
-            used[kind] += (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+            if name == "celery":  # the main process and the pool processes (at a lower priority) apart
+                policy, nice = int(fields[38]), int(fields[16])  # /proc/<pid>/stat fields 41 and 19
+                kind = f"{kind} ({'SCHED_IDLE' if policy == 5 else f'nice {nice}'})"
+            used[kind] = used.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
     line = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
     used["machine, all processes"] = (sum(map(int, line)) - int(line[3]) - int(line[4])) / TICKS  # minus idle, iowait
     return used

@@ -136,11 +136,11 @@ class Rig:
             call_command("collectstatic", verbosity=0, interactive=False)
             say(f"static files collected ({time.monotonic() - started:.0f} s)")
 
-    def start(self, name, argv, port=None):
+    def start(self, name, argv, port=None, own_session=False):
         log = self.tmp / f"{name}.log"
         with open(log, "w") as out:
             proc = subprocess.Popen(argv, cwd=BASE_DIR, env={**os.environ, **self.env},
-                                    stdout=out, stderr=subprocess.STDOUT)
+                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=own_session)
         proc.log = log
         self.procs.append(proc)
         if port:
@@ -153,9 +153,24 @@ class Rig:
                                        "--access-logfile", "/dev/null", "config.wsgi:application"], port=PORT)
 
     def start_worker(self, concurrency):
-        return self.start("celery", [str(VENV_BIN / "celery"), "-A", "config", "worker", "--loglevel=warning",
+        """The worker as deployed beside the web server: a service of its own at a low CPU weight.
+
+        Its pool processes run as SCHED_IDLE (WORKER_CPU_PRIORITY), but Linux weighs that only
+        against processes of the same session (autogroup) or cgroup: a worker started beside
+        gunicorn still takes CPU from PostgreSQL (another session) whenever the web workers wait
+        for it. A service manager sets a service's weight (systemd: CPUWeight=); here the worker
+        gets a session of its own and that session's autogroup the lowest weight."""
+        proc = self.start("celery", [str(VENV_BIN / "celery"), "-A", "config", "worker", "--loglevel=warning",
                                      f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
-                                     "--without-heartbeat", "--hostname", f"{self.label}-{os.getpid()}@%h"])
+                                     "--without-heartbeat", "--hostname", f"{self.label}-{os.getpid()}@%h"],
+                          own_session=True)
+        autogroup = Path(f"/proc/{proc.pid}/autogroup")
+        try:
+            autogroup.write_text("19")
+            say(f"worker session: {autogroup.read_text().strip()}")
+        except OSError as exc:  # a kernel without autogroup scheduling: the processes' own nice only
+            say(f"(the worker's session keeps its CPU weight: {exc})")
+        return proc
 
     # ----- the floor ------------------------------------------------------------------------------
 

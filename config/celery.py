@@ -23,9 +23,12 @@ _load_schedule()
 
 
 @worker_process_init.connect
-def _lower_priority(**kwargs):
-    """Each worker process yields the CPU to the web server (settings.WORKER_NICENESS)."""
+def _yield_the_cpu(**kwargs):
+    """Each pool process gives the CPU to the web server first (settings.WORKER_CPU_PRIORITY)."""
     from django.conf import settings
 
-    if settings.WORKER_NICENESS > 0:
-        os.nice(settings.WORKER_NICENESS)
+    priority = settings.WORKER_CPU_PRIORITY
+    if priority == "idle" and hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    elif priority in ("idle", "low"):  # (no SCHED_IDLE outside Linux)
+        os.nice(19 - os.nice(0))

@@ -292,11 +292,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 15 if CELERY_TASK_TIME_LI
 # replaced after a task or two and 200 申报书 took 138 s instead of ~30 s (make loadtest).
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 1_000_000)
-# Worker processes run at a lower CPU priority (nice) than the web server on a shared machine: a
-# submit in the last minutes of a call is answered first, its 申报书 PDF follows when a core is free
-# (make loadtest). 0 keeps the priority the worker was started with; on a machine of its own the
-# value changes nothing.
-WORKER_NICENESS = env.int("WORKER_NICENESS", 19)
+# How the worker's pool processes share the CPU with the web server on one machine: "idle" (Linux's
+# SCHED_IDLE: they run only when nothing else wants the CPU and give it up the moment a request
+# does), "low" (nice 19) or "normal". In a deadline rush the submits are answered first and their
+# 申报书 PDFs drawn with what is left (make loadtest). On a machine of its own it changes nothing.
+WORKER_CPU_PRIORITY = env.str("WORKER_CPU_PRIORITY", "idle")
+if WORKER_CPU_PRIORITY not in ("idle", "low", "normal"):
+    raise ImproperlyConfigured(f"WORKER_CPU_PRIORITY must be idle, low or normal, not {WORKER_CPU_PRIORITY!r}")
 
 # --- Page cache (cms.pagecache) ---------------------------------------------------------------
 # Public pages for visitors who are not signed in, whole, for at most this many seconds (and never
