@@ -328,3 +328,13 @@ def test_the_claimant_finds_the_claim_on_the_portal_home_until_it_is_decided(cli
     home = client.get(reverse("applications:home")).content.decode()
     assert "Claim of" not in home  # now one of the organizations
     assert reverse("applications:organization_detail", args=[imported.pk]) in home
+
+
+def test_the_claims_list_names_the_claimed_organization_as_a_social_organization(client, imported, clerk):
+    client.force_login(person())
+    _claim(client, imported)
+    client.force_login(clerk)
+    with translation.override("zh-hans"):
+        listing = client.get(reverse("claim_index"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    head = listing.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert "<th>社会组织</th>" in head and "申报单位" not in head  # not the applicant's word: nobody applied
