@@ -104,3 +104,8 @@ class OrganizationInvitation(models.Model):
 
     def __str__(self):
         return self.email
+
+
+def user_display(user):
+    """How allauth names a person in its messages: the name they gave, else the user name."""
+    return user.display_name

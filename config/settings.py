@@ -175,6 +175,7 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}  # applicants and reviewers by ema
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USER_DISPLAY = "accounts.models.user_display"  # "以 周敏 成功登录", not the user name
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # Second factor: a passkey (WebAuthn: the phone's fingerprint or face, nothing to type) first, an

@@ -122,3 +122,15 @@ def test_the_refused_reviewer_reads_how_to_come_back_in_chinese(client, expert):
     assert client.login(username=expert.username, password=PASSWORD)
     page = client.get("/review/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "请重新登录：输入密码，再用通行密钥或身份验证器应用确认后继续。" in page
+
+
+def test_the_sign_in_message_names_the_person_not_the_user_name(client):
+    from tests.factories import UserFactory
+    from tests.portal.conftest import verified
+
+    person = verified(UserFactory(username="claimant07", full_name="周敏", email="zhoumin@example.org"))
+    response = client.post(reverse("account_login"), {"login": "zhoumin@example.org", "password": PASSWORD},
+                           follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = response.content.decode()
+    assert "以 周敏 成功登录" in page and "claimant07" not in page
+    assert person.pk == int(client.session["_auth_user_id"])
