@@ -159,3 +159,29 @@ def test_the_ranking_is_a_card_per_application_on_a_phone(new_phone_page, live_s
     assert "残疾人家庭喘息服务" in page.locator("table.ranking tbody .ranking-project").first.text_content()  # the best score
     assert no_sideways_scroll(page) <= 390
     screenshot(page, "ranking-phone")
+
+
+def test_on_a_desktop_the_project_column_stays_while_all_the_columns_scroll(new_phone_page, live_server, screenshot):
+    from tests.factories import staff_with_admin
+    from tests.review.conftest import scored
+
+    bureau = BureauFactory()
+    call = CompetitionFactory(bureau=bureau)
+    panel = [reviewer(bureau) for _ in range(3)]
+    for n, title in enumerate(["乡村儿童课后托管", "社区长者助餐与探访", "残疾人家庭喘息服务"]):
+        app = application_in("reviewed", competition=call, title=title)
+        for j, user in enumerate(panel):
+            scored(app, user, [20 + n, 25 + j, 18])
+    page = signed_in(new_phone_page, live_server, staff_with_admin(bureau),
+                     viewport={"width": 1024, "height": 768}, is_mobile=False, has_touch=False)
+    page.goto(f"/admin/review/calls/{call.pk}/ranking/?columns=all")
+    box = page.locator(".ranking-scroll").first
+    cell = page.locator("table.ranking tbody .ranking-project").first
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "every column shown: wider than the screen"
+    left_before = cell.bounding_box()["x"]
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    assert box.evaluate("b => b.scrollLeft") > 100
+    assert abs(cell.bounding_box()["x"] - left_before) < 2  # the project stays where it was
+    last = page.locator("table.ranking tbody tr").first.locator("td").last
+    assert last.bounding_box()["x"] + last.bounding_box()["width"] <= 1024 + 1  # and the last figure came into view
+    screenshot(page, "ranking-desktop-scrolled")
