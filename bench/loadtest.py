@@ -9,6 +9,11 @@ the floor's one-INSERT view (``../shared/tools/floor-django`` or $FLOOR_DIR) in 
 Prints submits/s and its share of the INSERT floor, p50/p99 of the submit POST, the count of
 submitted applications and submit log rows (none lost, none doubled) and how long the worker
 took until every 申报书 PDF existed. Asserts nothing about time.
+
+Beside the bare floor it measures a signed-in one (bench/floor_signed_in.py): Django's own
+middleware with a session in Redis, a CSRF-checked POST doing one INSERT, and one doing the least
+an audited state change does (lock, last log row, INSERT, UPDATE in a transaction); the submit's
+share of each says how much of the gap is being signed in and how much is the product's own work.
 """
 
 import json
@@ -18,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from bench import cpu
+from bench import cpu, floor_signed_in
 from bench.rig import BASE_DIR, HOST, PORT, REDIS_URL, VENV_BIN, WORKERS, Rig, say
 
 APPLICANTS = int(os.environ.get("LOADTEST_APPLICANTS", "600"))
@@ -50,6 +55,7 @@ def main():
         rig.start_gunicorn()
         worker = rig.start_worker(WORKER_CONCURRENCY)
         floor = rig.run_floor(FLOOR_SECONDS)["insert"]
+        signed_in = floor_signed_in.measure(rig, FLOOR_SECONDS)
 
         env = {**os.environ, "LOADTEST_DATA": str(data), "LOADTEST_TIMES": str(times), "LOADTEST_USERS": str(USERS)}
         locust = subprocess.run(
@@ -93,9 +99,16 @@ def main():
     say(f"{os.cpu_count()} cores; gunicorn -w {WORKERS} (sync) on {HOST}:{PORT}, PostgreSQL, Redis {REDIS_URL}, "
         f"Celery worker (prefork, concurrency {WORKER_CONCURRENCY}); locust {USERS} users")
     say(f"floor, one INSERT (wrk -t2 -c8, {FLOOR_SECONDS} s): {floor.rate:.0f}/s, p50 {floor.p50:.1f} ms, p99 {floor.p99:.1f} ms")
+    for label, result in (("a signed-in POST, one INSERT", signed_in["insert"]),
+                          ("a signed-in audited state change", signed_in["transition"])):
+        say(f"floor, {label} (Django's own middleware, session in Redis): {result.rate:.0f}/s "
+            f"= {result.rate / floor.rate:.1%} of the INSERT floor, p50 {result.p50:.1f} ms, p99 {result.p99:.1f} ms"
+            + (f", {result.errors} errors" if result.errors else ""))
+    rate = len(runs) / window
     say(f"submits: {len(first)} applications (+{len(runs) - len(first)} double clicks) in {window:.1f} s: "
-        f"{len(first) / window:.1f} submissions/s, {len(runs) / window:.1f} submit POSTs/s "
-        f"= {len(runs) / window / floor.rate:.1%} of the INSERT floor")
+        f"{len(first) / window:.1f} submissions/s, {rate:.1f} submit POSTs/s "
+        f"= {rate / floor.rate:.1%} of the INSERT floor, {rate / signed_in['insert'].rate:.1%} of the signed-in "
+        f"INSERT, {rate / signed_in['transition'].rate:.1%} of the signed-in state change")
     say(f"submit POST: p50 {statistics.median(durations):.0f} ms, p99 {percentile(durations, 0.99):.0f} ms, "
         f"max {max(durations):.0f} ms; answers other than 302 to the receipt: {len(errors)}")
     if "start" in used and "end" in used:
