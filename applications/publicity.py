@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from competitions.selectors import bureau_staff_users
 from competitions.workdays import publicity_window
+from competitions.typography import inner_quotes
 
 from . import chain, services, uploads
 from .models import Application, Attachment, Objection, Status, TransitionLog, new_code
@@ -114,13 +115,13 @@ def objection_file(*, application, objector_kind, name, reason, phone="", organi
     if application.publicity_ends_at and now >= application.publicity_ends_at:
         raise ApplicationError(
             _("The public notice (公示) of “%(title)s” ended at %(end)s (Beijing time); objections were taken until then. It is %(now)s now.")
-            % {"title": application.title, "end": _local(application.publicity_ends_at), "now": _local(now)},
+            % {"title": inner_quotes(application.title), "end": _local(application.publicity_ends_at), "now": _local(now)},
             code="closed",
         )
     if application.status != Status.PUBLICIZING:
         raise ApplicationError(
             _("“%(title)s” is not in public notice (公示) now (%(status)s), so objections to it are not taken.")
-            % {"title": application.title, "status": application.get_status_display()},
+            % {"title": inner_quotes(application.title), "status": application.get_status_display()},
             code="not_publicizing",
         )
     if not name:
@@ -164,7 +165,7 @@ def _notify_bureau_of_objection(objection):
         users=bureau_staff_users(application.competition.bureau_id), key=f"objection:{objection.pk}",
         subject=lambda: _("Objection to %(ref)s in public notice (公示)") % {"ref": application.reference or application.title},
         body=lambda: _("An objection was filed against “%(title)s” (%(org)s). Investigate it and record the decision before the award.")
-        % {"title": application.title, "org": application.organization.name},
+        % {"title": inner_quotes(application.title), "org": application.organization.name},
         url=reverse("cms_objection_decide", args=[objection.pk]),
     )
 

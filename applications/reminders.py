@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import services as account_services
 from accounts.models import Notification
+from competitions.typography import inner_quotes
 
 from .models import Application, Membership, Report, Status
 
@@ -112,7 +113,7 @@ def draft_reminders_send(*, now=None):
     )
     outbox = Outbox()
     for app in drafts:
-        params = {"title": app.title, "at": timezone.localtime(app.competition.closes_at).strftime("%Y-%m-%d %H:%M")}
+        params = {"title": inner_quotes(app.title), "at": timezone.localtime(app.competition.closes_at).strftime("%Y-%m-%d %H:%M")}
         for membership in app.organization.memberships.all():
             user = membership.user
             outbox.add(user, f"reminder:draft:{app.pk}:{app.competition.closes_at:%Y%m%d%H%M}:user:{user.pk}",

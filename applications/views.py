@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from accounts.models import Notification, OrganizationInvitation
 from competitions.models import Competition, RegistrationStatus
+from competitions.typography import inner_quotes
 
 from . import claims, confirm, org_services, rules, services
 from .forms import (
@@ -534,7 +535,7 @@ def submit_summary(app):
     """What submitting does, said before the applicant confirms (dialog and confirmation page)."""
     lines = [
         _("“%(title)s” of %(organization)s goes to the bureau for the call “%(call)s”, asking for %(amount)s yuan.") % {
-            "title": app.title, "organization": app.organization.name, "call": app.competition.title,
+            "title": inner_quotes(app.title), "organization": app.organization.name, "call": inner_quotes(app.competition.title),
             "amount": f"{app.requested_amount or 0:,.2f}",
         },
         _("The application form (申报书) is made into a PDF and kept as it is now; you get a reference number and a receipt."),

@@ -25,6 +25,7 @@ from applications.postaward_views import POST_AWARD
 from applications.services import ApplicationError
 from competitions.permissions import is_back_office_user
 from competitions.selectors import staff_scope
+from competitions.typography import inner_quotes
 
 from .scoping import StaffMenuItem
 
@@ -108,7 +109,7 @@ def agreement_confirm(request, pk):
     if app.status == Status.AWARDED and not confirm.confirmed(request):
         return _ask(request, app, title=_("Confirm the signed agreement?"), action_label=_("Yes, confirm the agreement"), summary=[
             _("%(org)s's signed agreement for “%(title)s” (%(amount)s yuan) is recorded as confirmed.") % {
-                "org": app.organization.name, "title": app.title, "amount": _yuan(app.awarded_amount)},
+                "org": app.organization.name, "title": inner_quotes(app.title), "amount": _yuan(app.awarded_amount)},
             _("The tranches and the reports of the agreement are planned from it; the project becomes “Agreement signed”."),
             _("This cannot be undone here."),
         ])
@@ -132,7 +133,7 @@ def tranche_action(request, pk, tranche_pk, action):
         if tranche.state == Disbursement.State.APPROVED and not confirm.confirmed(request):
             return _ask(request, app, title=_("Record this payment?"), action_label=_("Yes, record the payment"), summary=[
                 _("Tranche %(n)s of “%(title)s”: %(amount)s yuan paid to %(org)s on %(date)s, voucher %(voucher)s.") % {
-                    "n": tranche.position + 1, "title": app.title, "amount": _yuan(tranche.amount),
+                    "n": tranche.position + 1, "title": inner_quotes(app.title), "amount": _yuan(tranche.amount),
                     "org": app.organization.name, "date": paid_on.isoformat(), "voucher": request.POST.get("voucher", "")},
                 _("The payment enters the project's audit log and its public page; it cannot be changed or deleted afterwards."),
             ])
@@ -159,7 +160,7 @@ def report_action(request, pk, report_pk, action):
 def terminate_summary(app, reason, return_amount):
     return [
         _("“%(title)s” of %(org)s ends now: no further tranche is paid and no report is due.") % {
-            "title": app.title, "org": app.organization.name},
+            "title": inner_quotes(app.title), "org": app.organization.name},
         _("The organization must return %(amount)s yuan; it is told so, with your reason: “%(reason)s”.") % {
             "amount": return_amount, "reason": reason},
         _("A terminated project cannot be resumed."),

@@ -25,6 +25,7 @@ from applications.notices import notice_for_code
 from applications.publicity import objection_file
 from applications.services import ApplicationError
 from applications.spreadsheets import safe_row
+from competitions.typography import inner_quotes
 
 from . import antispam, opendata, pagecache, selectors
 from . import search as site_search
@@ -51,7 +52,7 @@ def objection_create(request, page_id):
         return _refuse(
             request,
             _("“%(title)s” is not a public notice (公示): objections are filed on the 公示 page of the project.")
-            % {"title": page.title},
+            % {"title": inner_quotes(page.title)},
             page=page,
         )
     context = page.get_context(request)

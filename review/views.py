@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications import confirm
+from competitions.typography import inner_quotes
 
 from . import permissions, selectors, services
 from .aggregation import ROUND, CriterionSpec, plain, sheet_total
@@ -169,7 +170,7 @@ def lock_summary(assignment, criteria, parsed, recommendation):
         if label:
             lines.append(_("Your recommendation: %(label)s.") % {"label": label})
     lines.append(_("The sheet is locked: neither you nor the staff can change a score or a comment afterwards."))
-    lines.append(_("It counts in the ranking of “%(title)s” at once.") % {"title": assignment.application.title})
+    lines.append(_("It counts in the ranking of “%(title)s” at once.") % {"title": inner_quotes(assignment.application.title)})
     return lines
 
 

@@ -210,3 +210,19 @@ def test_the_status_page_carries_the_confirmation_dialog(app_client, draft):
     page = app_client.get(reverse("applications:application_detail", args=[draft.pk])).content.decode()
     assert 'data-confirm="confirm-submit"' in page and '<dialog id="confirm-submit"' in page
     assert "The application form (申报书) is made into a PDF" in page
+
+
+def test_a_title_with_its_own_quotation_marks_is_quoted_with_single_marks_inside(app_client, applicant, draft):
+    """GB/T 15834: a quotation inside a quotation takes single marks, so the confirmation reads
+    的“‘银龄守望’高龄独居老人关爱服务”, not the doubled ““银龄守望”…”."""
+    applicant.language = "zh-hans"
+    applicant.save(update_fields=["language"])
+    draft.title = "“银龄守望”高龄独居老人关爱服务"
+    draft.save(update_fields=["title"])
+    draft.competition.title = "2026年“邻里守望”公益创投大赛"
+    draft.competition.save(update_fields=["title"])
+    response = app_client.post(reverse("applications:submit", args=[draft.pk]), {"version": draft.version},
+                               HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = response.content.decode()
+    assert "的“‘银龄守望’高龄独居老人关爱服务”将提交给民政局，参加“2026年‘邻里守望’公益创投大赛”" in page
+    assert "““" not in page and "””" not in page
