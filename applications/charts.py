@@ -81,6 +81,9 @@ def _draw(labels, series, *, title, fmt, target, target_label, width, label_widt
         for index, (_name, values) in enumerate(series):
             value = values[row]
             y = y0 + above + index * (BAR + GAP)
+            if value is None:  # nothing to measure (a county without rural communities): a dash, no bar
+                parts.append(f'<text x="{label_width + 4}" y="{y + BAR - 3}" fill="#5b6672">—</text>')
+                continue
             length = max(_number(value) * scale, 0)
             colour = COLOURS[index % len(COLOURS)]
             parts.append(f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{BAR}" fill="{colour}"/>'

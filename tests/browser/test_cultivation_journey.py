@@ -122,3 +122,17 @@ def test_a_clerk_imports_the_registry_reads_the_dashboard_and_downloads_the_repo
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     page.screenshot(path=str(SCREENSHOTS / "cultivation-phone.png"), full_page=False)
     phone.close()
+
+    # A visitor reads the same figures on the public site's phone page: each table is a table (its
+    # headings side by side in one row, scrolling within its box), not squeezed into the site's
+    # grid of figure cards, and the page itself no wider than the phone.
+    visitor = browser.new_context(viewport={"width": 390, "height": 844}, extra_http_headers={"Accept-Language": "zh-hans"})
+    page = visitor.new_page()
+    page.goto(f"{live_server.url}/figures/")
+    table = page.locator("#table-counties table")
+    assert table.evaluate("t => getComputedStyle(t).display") == "table"
+    tops = {round(box["y"]) for box in (th.bounding_box() for th in table.locator("thead th").all())}
+    assert len(tops) == 1, f"the headings sit on {len(tops)} lines"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(SCREENSHOTS / "figures-phone.png"), full_page=False)
+    visitor.close()

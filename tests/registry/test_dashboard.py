@@ -257,6 +257,14 @@ def test_the_public_page_and_open_data_show_aggregates_without_personal_data(wor
         assert personal not in everything
 
 
+def test_a_county_without_communities_of_a_kind_has_a_dash_in_the_chart_not_none(world, client):
+    """县D has no urban communities and 县A, 县B no rural ones: no bar and a dash, as in the table."""
+    text = client.get("/figures/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    charts = text[text.index('id="table-counties"'):text.index('id="table-service_area"')]
+    assert "<svg" in charts and ">—</text>" in charts
+    assert "None" not in charts
+
+
 def test_the_public_figures_are_cached_and_fresh_after_a_change(world, client, settings):
     settings.PAGE_CACHE_ENABLED = True
     first = client.get("/open-data/figures.json", HTTP_ACCEPT_LANGUAGE="en")
