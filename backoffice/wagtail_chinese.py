@@ -24,6 +24,8 @@ WorkflowPageForm.base_fields["page"].label = gettext_lazy("Page")
 
 @hooks.register("construct_help_menu")
 def no_whats_new_link(request, menu_items):
-    """The help menu's "What's new in Wagtail" opens guide.wagtail.org's release notes: English, and out
-    of reach from mainland China (the what's-new banner is off for the same reason)."""
-    menu_items[:] = [item for item in menu_items if not item.name.startswith("whats-new-in-wagtail")]
+    """The help menu's "What's new in Wagtail" and "Editor Guide" open guide.wagtail.org: English, and
+    out of reach from mainland China (the what's-new banner is off for the same reason; the
+    dashboard's account summary drops its guide link, templates/wagtailadmin/home/account_summary.html)."""
+    menu_items[:] = [item for item in menu_items
+                     if not item.name.startswith("whats-new-in-wagtail") and item.name != "editor-guide"]
