@@ -33,7 +33,7 @@ def test_public_portal_and_back_office_pages_request_nothing_from_other_hosts(li
         (staff, ["/admin/", "/admin/account/", "/admin/application/"]),
         (admin, ["/admin/", "/admin/users/", "/admin/official_day/"]),
     ]
-    outside, refused = [], []
+    outside, refused, missing = [], [], []
     for user, paths in visits:
         context = browser.new_context(viewport={"width": 390, "height": 844},
                                       extra_http_headers={"Accept-Language": "zh-hans"})
@@ -44,6 +44,8 @@ def test_public_portal_and_back_office_pages_request_nothing_from_other_hosts(li
                 if "Content Security Policy" in message.text else None)
         page.on("request", lambda request: outside.append((page.url, request.url))
                 if urlsplit(request.url).scheme in ("http", "https") and urlsplit(request.url).netloc != site else None)
+        page.on("response", lambda response: missing.append((page.url, response.url, response.status))
+                if response.status >= 400 and response.request.resource_type != "document" else None)
         for path in paths:
             response = page.goto(live_server.url + path)
             assert response.status < 500, path
@@ -51,3 +53,4 @@ def test_public_portal_and_back_office_pages_request_nothing_from_other_hosts(li
         context.close()
     assert outside == [], outside
     assert refused == [], refused
+    assert missing == [], missing  # a style sheet, script, picture or icon the page names and the site lacks

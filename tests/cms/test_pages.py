@@ -188,3 +188,16 @@ def test_editors_open_the_page_forms_in_the_admin(client, call_index, publicity)
     assert client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
     assert client.get(f"/admin/pages/{publicity[0].pk}/edit/").status_code == 200
     assert client.get("/admin/publicity/").status_code == 200
+
+
+def test_every_page_names_the_site_icon_and_the_icon_exists(client, home):
+    """Without one, each visit asks for /favicon.ico and gets a 404 (logged on the server)."""
+    import re
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/").content.decode()
+    href = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
+    assert href.startswith(settings.STATIC_URL)
+    assert finders.find(href.removeprefix(settings.STATIC_URL).split("?")[0])
