@@ -92,7 +92,7 @@ def test_ranking_page_query_count_does_not_grow(client, call, staff, bureau, row
     test_ranking_page_query_count_does_not_grow.counts = counts
     if len(counts) == 2:
         assert counts[10] == counts[200]
-    assert response.content.decode().count('class="requested">50000.00</td>') == rows
+    assert response.content.decode().count('class="requested">50,000.00</td>') == rows
 
 
 def test_ranking_order_and_tie_breaks(client, call, staff, bureau):

@@ -284,8 +284,8 @@ def test_no_service_writes_a_path_by_hand():
 def test_public_and_staff_pages_show_the_payments_from_the_chain(project, client):
     pay(project.disbursements.get(position=0), project.staff, voucher="PZ-2026-031")
     page = client.get(reverse("project_disclosure", args=[project.reference])).content.decode()
-    assert "20000.00" in page and "PZ-2026-031" not in page  # voucher numbers stay in the office
-    assert page.count("<tr><td>1</td><td>20000.00</td>") == 1
+    assert "20,000.00" in page and "PZ-2026-031" not in page  # voucher numbers stay in the office
+    assert page.count("<tr><td>1</td><td>20,000.00</td>") == 1
     history = postaward.payment_history(project)
     assert postaward.paid_total(history) == postaward.disbursed_total(project)
 

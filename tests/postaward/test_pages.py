@@ -128,8 +128,8 @@ def test_report_rows_show_the_awarded_budget_and_the_variance_message_quotes_the
     login(client, project.member)
     report = project.reports.get(kind="midterm")
     text = client.get(f"/portal/reports/{report.pk}/").content.decode()
-    assert f"{awarded}" in text and f"{expected}" in text
-    assert f"{lines[0].amount} yuan" not in text.split("Spending by budget line")[1]  # the requested figure is gone
+    assert f"{awarded:,.2f}" in text and f"{expected:,.2f}" in text  # as money is written: 12,500.00
+    assert f"{lines[0].amount:,.2f} yuan" not in text.split("Spending by budget line")[1]  # the requested figure is gone
     data = {"narrative": "x", f"exp-{lines[0].pk}-amount": "1", "action": "submit"}
     page = client.post(f"/portal/reports/{report.pk}/", data)
     text = page.content.decode()
@@ -158,7 +158,7 @@ def test_disclosure_shows_amounts_and_no_personal_data(client, project):
     page = client.get(f"/projects/{project.reference}/")
     text = page.content.decode()
     assert page.status_code == 200
-    for expected in ("50000.00", "20000.00", "19500.00", "18000.00", "开展助餐服务", project.organization.name):
+    for expected in ("50,000.00", "20,000.00", "19,500.00", "18,000.00", "开展助餐服务", project.organization.name):
         assert expected in text
     org = project.organization
     for private in (org.head_name, org.contact_name, org.contact_phone, org.credit_code, project.member.email,
