@@ -91,3 +91,18 @@ def test_objection_upheld_cancels_the_award(phone_page, home, call_index, announ
         assert publicity_award_due() == []
     app.refresh_from_db()
     assert app.status == Status.DECLINED
+
+
+def test_a_table_read_as_cards_on_a_phone_labels_each_value_with_the_languages_colon(new_phone_page, home, call_index):
+    """The call's scoring table becomes one card per criterion on a phone, each value behind its
+    heading: 评分项：需求分析 in Chinese (full-width colon), "Criterion: …" in English."""
+    app = application_in_state(Status.DRAFT)
+    page_obj = add_call_page(call_index, app.competition)
+    labels = {}
+    for locale, accept in (("zh-CN", "zh-hans"), ("en-US", "en")):
+        page = new_phone_page(locale=locale, extra_http_headers={"Accept-Language": accept})
+        page.goto(page_obj.url)
+        cell = page.locator("table.list td[data-label]").first
+        labels[accept] = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert labels["zh-hans"].endswith('："'), labels
+    assert labels["en"].endswith(': "'), labels
