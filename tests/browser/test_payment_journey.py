@@ -42,6 +42,10 @@ def test_a_clerk_pays_a_tranche_on_a_phone_and_the_public_page_shows_it(live_ser
     page.wait_for_load_state()
     assert "已审批" in page.content()
 
+    # The date and voucher fields sit within the phone's screen, at a size a thumb can use.
+    for name in ("paid_on", "voucher"):
+        box = page.locator(f"input[name={name}]").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 30, (name, box)
     # A payment without a voucher number is refused by the browser before it is sent; then with one.
     page.fill("input[name=voucher]", "PZ-2026-031")
     page.get_by_role("button", name="登记拨付").click()
