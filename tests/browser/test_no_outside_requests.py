@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 
 from applications.models import Status
-from tests.factories import BureauFactory, UserFactory, application_in_state, staff_with_admin
+from tests.factories import UserFactory, application_in_state, staff_with_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,9 +20,21 @@ def _session_cookie(user, live_server):
             "url": live_server.url}
 
 
+# A table wider than the phone must scroll within a box of its own: the back office's main area hides
+# what overflows it (overflow-x: hidden), so without one the right-hand columns cannot be reached.
+CLIPPED_TABLES = """Array.from(document.querySelectorAll('main table')).filter(table => {
+    if (table.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+    for (let e = table.parentElement; e && e.tagName !== 'MAIN'; e = e.parentElement) {
+        if (['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) return false;
+    }
+    return true;
+}).map(table => table.className + ' ' + Math.round(table.getBoundingClientRect().width) + ' px')"""
+
+
 def test_public_portal_and_back_office_pages_request_nothing_from_other_hosts(live_server, browser):
     site = urlsplit(live_server.url).netloc
-    staff = staff_with_admin(BureauFactory())
+    submitted = application_in_state(Status.SUBMITTED, title="社区长者助餐与上门探访服务项目（试点）")
+    staff = staff_with_admin(submitted.competition.bureau)
     admin = UserFactory(is_staff=True, is_superuser=True)
     draft = application_in_state(Status.DRAFT)
     applicant = draft.organization.memberships.get().user
@@ -33,7 +45,7 @@ def test_public_portal_and_back_office_pages_request_nothing_from_other_hosts(li
         (staff, ["/admin/", "/admin/account/", "/admin/application/"]),
         (admin, ["/admin/", "/admin/users/", "/admin/official_day/"]),
     ]
-    outside, refused, missing = [], [], []
+    outside, refused, missing, clipped = [], [], [], []
     for user, paths in visits:
         context = browser.new_context(viewport={"width": 390, "height": 844},
                                       extra_http_headers={"Accept-Language": "zh-hans"})
@@ -50,7 +62,9 @@ def test_public_portal_and_back_office_pages_request_nothing_from_other_hosts(li
             response = page.goto(live_server.url + path)
             assert response.status < 500, path
             page.wait_for_load_state("networkidle")
+            clipped += [(path, table) for table in page.evaluate(CLIPPED_TABLES)]
         context.close()
     assert outside == [], outside
     assert refused == [], refused
     assert missing == [], missing  # a style sheet, script, picture or icon the page names and the site lacks
+    assert clipped == [], clipped
