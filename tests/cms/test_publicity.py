@@ -391,3 +391,10 @@ def test_bureau_staff_are_told_of_a_new_objection(publicity, mailoutbox, django_
 
 def test_editors_cannot_make_a_publicity_page_by_hand(announcements):
     assert not PublicityPage.can_create_at(announcements)
+
+
+def test_the_row_number_column_is_headed_as_chinese_tables_head_it(client, publicity):
+    """序号, not "#" (which a phone shows as the card label "#：1")."""
+    page, _application, _staff = publicity
+    html = client.get(page.url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<th>序号</th>" in html and 'data-label="序号"' in html and "<th>#</th>" not in html
