@@ -22,7 +22,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from bench.rig import CONNECTIONS, FLOOR_PORT, HOST, PG, REDIS_URL, VENV_BIN, WORKERS, parse_wrk, stop, wait_for_port
+from bench.rig import FLOOR_PORT, HOST, PG, REDIS_URL, VENV_BIN, WORKERS, stop, wrk
 
 SETTINGS = '''
 import os
@@ -143,21 +143,11 @@ def measure(rig, seconds):
             'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
             f'wrk.headers["Cookie"] = "sessionid={session_key}; csrftoken={token}"\n'
         )
-        log = root / "gunicorn.log"
-        with open(log, "w") as out:
-            server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-w", WORKERS, "-b", f"{HOST}:{FLOOR_PORT}",
-                                       "--access-logfile", "/dev/null", "floor2.wsgi:application"],
-                                      cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
-        server.log = log
-        wait_for_port(FLOOR_PORT, server)
-        results = {}
-        for view in ("insert", "transition"):
-            out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "30s",
-                                  "-s", str(script), f"http://{HOST}:{FLOOR_PORT}/{view}"],
-                                 capture_output=True, text=True, check=True, timeout=seconds + 120)
-            results[view] = parse_wrk(out.stdout)
-        return results
+        server = rig.start("floor-signed-in", [str(VENV_BIN / "gunicorn"), "-w", WORKERS, "-b", f"{HOST}:{FLOOR_PORT}",
+                                               "--access-logfile", "/dev/null", "floor2.wsgi:application"],
+                           port=FLOOR_PORT, env=env, cwd=root)
+        return {view: wrk(f"/{view}", seconds, port=FLOOR_PORT, script=script) for view in ("insert", "transition")}
     finally:
-        if server is not None:
+        if server is not None:  # before the rush: the rig would stop it only at its end
             stop(server)
         rig._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -136,10 +136,11 @@ class Rig:
             call_command("collectstatic", verbosity=0, interactive=False)
             say(f"static files collected ({time.monotonic() - started:.0f} s)")
 
-    def start(self, name, argv, port=None, own_session=False):
+    def start(self, name, argv, port=None, own_session=False, env=None, cwd=BASE_DIR):
+        """Start ``argv`` (stopped when the rig ends), in the product's environment unless ``env`` is given."""
         log = self.tmp / f"{name}.log"
         with open(log, "w") as out:
-            proc = subprocess.Popen(argv, cwd=BASE_DIR, env={**os.environ, **self.env},
+            proc = subprocess.Popen(argv, cwd=cwd, env=env if env is not None else {**os.environ, **self.env},
                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=own_session)
         proc.log = log
         self.procs.append(proc)
@@ -266,11 +267,14 @@ def parse_wrk(output):
     return Result(rate, p50, p99, requests, errors)
 
 
-def wrk(path, seconds, cookie=None):
+def wrk(path, seconds, cookie=None, *, port=PORT, script=None):
+    """wrk -t2 -c$BENCH_CONNECTIONS on ``path``; ``script``: a wrk Lua file (a POST with its body and headers)."""
     argv = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "30s",
-            f"http://{HOST}:{PORT}{path}"]
+            f"http://{HOST}:{port}{path}"]
     if cookie:
         argv[1:1] = ["-H", f"Cookie: {cookie}"]
+    if script:
+        argv[1:1] = ["-s", str(script)]
     out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=seconds + 120)
     return parse_wrk(out.stdout)
 

@@ -2,11 +2,7 @@
 
 from django import template
 
-from competitions.typography import inner_quotes as _inner_quotes
+from competitions.typography import inner_quotes
 
 register = template.Library()
-
-
-@register.filter
-def inner_quotes(text):
-    return _inner_quotes(text)
+register.filter("inner_quotes", inner_quotes)
