@@ -241,3 +241,14 @@ def test_staff_find_the_signed_agreement_and_the_project_from_the_inspect_page(c
     assert f"/admin/postaward/projects/{project.pk}/" in inspect
     scan = client.get(f"/admin/postaward/projects/{project.pk}/agreement-scan/")
     assert scan.status_code == 200 and b"".join(scan.streaming_content).startswith(b"%PDF")
+
+
+def test_the_report_heading_and_the_public_page_write_chinese_colons_and_grouped_money(client, project):
+    pay(project.disbursements.get(position=0), project.staff, voucher="PZ-1")
+    login(client, project.member)
+    report = project.reports.get(kind="midterm")
+    page = client.get(f"/portal/reports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"<h1>中期报告：{project.title}</h1>" in page
+    disbursed = postaward.disbursed_total(project)
+    public = client.get(f"/projects/{project.reference}/").content.decode()
+    assert f"<td>{disbursed:,.2f}</td>" in public and f"<td>{disbursed:.2f}</td>" not in public
