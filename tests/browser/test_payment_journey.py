@@ -67,7 +67,7 @@ def test_a_clerk_pays_a_tranche_on_a_phone_and_the_public_page_shows_it(live_ser
     page = visitor.new_page()
     page.goto(f"{live_server.url}/projects/{project.reference}/")
     text = page.content()
-    assert "拨付记录" in text and "20000.00" in text
+    assert "拨付记录" in text and "20,000.00" in text
     assert "PZ-2026-031" not in text and "李会计" not in text  # the office's details stay in the office
     page.screenshot(path=str(SCREENSHOTS / "public-payments-phone.png"), full_page=True)
     visitor.close()

@@ -105,5 +105,5 @@ def test_award_to_completed(new_phone_page, live_server, screenshot, tmp_path):
     assert "Completed" in applicant.content()
     click(applicant, "text=Public page of the project")
     text = applicant.content()
-    assert "Excellent" in text and "40000.00" in text
+    assert "Excellent" in text and "40,000.00" in text
     screenshot(applicant, "postaward-03-disclosure")
