@@ -7,7 +7,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
         from wagtail.models import Page
         from wagtail.signals import page_published, page_unpublished
 
@@ -26,6 +26,8 @@ class CmsConfig(AppConfig):
         page_published.connect(pagecache.bump, dispatch_uid="pagecache-published")
         page_unpublished.connect(pagecache.bump, dispatch_uid="pagecache-unpublished")
         post_delete.connect(pagecache.bump, sender=Page, dispatch_uid="pagecache-page-deleted")
+        # A deploy runs migrate: pages rendered by the old templates and catalog are not served after it.
+        post_migrate.connect(pagecache.bump, sender=self, dispatch_uid="pagecache-deployed")
 
 
 def _application_saved(sender, instance, **kwargs):

@@ -14,7 +14,8 @@ not ``wagtail-cache``, which pins Wagtail < 8. Correct before fast:
   not stored, so made-up query strings cannot flood the cache.
 * Every change that public pages show bumps one version number that is part of every key, so the
   next request renders anew: a page published or unpublished, a call changed, an application
-  leaving draft (submitted, 公示, awarded...), an objection, a notice, an organization, a payment.
+  leaving draft (submitted, 公示, awarded...), an objection, a notice, an organization, a payment;
+  and a deploy (``manage.py migrate``), so no page drawn by the old templates outlives it.
 * An entry lives ``PAGE_CACHE_SECONDS`` at most and never past the next opening or closing of a
   call or of a 公示 window: a cached "open" call page is gone the moment its call closes, a 公示
   "open to objections" the moment its window ends.

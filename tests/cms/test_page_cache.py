@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from applications.models import Objection, Status
@@ -120,6 +121,13 @@ def test_an_applicants_draft_does_not_empty_the_cache_but_a_submission_does(clie
     from applications import services
 
     services.application_submit(application=app, actor=app.member)
+    assert fetch(client, home.url)[0] == "miss"
+
+
+def test_a_deploy_serves_no_page_drawn_by_the_old_templates(client, home):
+    fetch(client, home.url)
+    assert fetch(client, home.url)[0] == "hit"
+    call_command("migrate", verbosity=0)  # what every deploy runs, with or without new migrations
     assert fetch(client, home.url)[0] == "miss"
 
 
