@@ -121,8 +121,11 @@ def test_the_worker_sends_the_mail_once(worker):
     services.application_submit(application=app, actor=member)  # commits; the task goes to Redis
 
     mails = lambda: sorted(mail_dir.iterdir())  # noqa: E731
-    wait_for(lambda: mails(), "mail file from the worker", proc, log)
-    message = message_from_string(mails()[0].read_text().split("\n" + "-" * 79)[0])
+    # Django's file backend creates the file, then writes the message and a line of dashes: a
+    # file that exists may still be empty, so wait for the line that ends the message.
+    ended = "\n" + "-" * 79
+    wait_for(lambda: mails() and ended in mails()[0].read_text(), "mail file from the worker", proc, log)
+    message = message_from_string(mails()[0].read_text().split(ended)[0])
     assert message["Subject"] == "Your application GZ-2026-LF-0001 has been submitted"
     assert message["To"] == member.email
     notification = Notification.objects.get(user=member)
