@@ -68,6 +68,7 @@ def _log(*, competition, action, actor=None, application=None, note=""):
 
 
 def _notify_reviewer(user, *, key, subject, body, url=None):
+    """``subject`` and ``body`` are callables: the reviewer reads them in their own language, not the staff's."""
     account_services.notify(users=[user], key=key, subject=subject, body=body, url=url or reverse("review:assignments"))
 
 
@@ -106,16 +107,20 @@ def reviewer_invite(*, email, full_name, bureau, actor, expertise=(), title="", 
         ReviewLog.objects.create(bureau=bureau, actor=actor, action="reviewer.invited", note=email)
         if new_user or not user.has_usable_password():
             link = invitation_link(user)
-            body = _(
-                "%(bureau)s invites you to review applications as an expert.\n\n"
-                "Set your password with this link (it works once):\n%(link)s\n\n"
-                "Then, on the same phone, protect your account with a passkey (your fingerprint or face) or "
-                "an authenticator app. It takes about two minutes."
-            ) % {"bureau": bureau.name, "link": link}
+
+            def body():  # in the reviewer's language (a new one has the site's), not the inviting staff's
+                return _(
+                    "%(bureau)s invites you to review applications as an expert.\n\n"
+                    "Set your password with this link (it works once, within %(days)d days; after that, ask "
+                    "%(bureau)s for a new invitation):\n%(link)s\n\n"
+                    "Then, on the same phone, protect your account with a passkey (your fingerprint or face) or "
+                    "an authenticator app. It takes about two minutes."
+                ) % {"bureau": bureau.name, "link": link, "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)}
         else:
-            body = _("%(bureau)s added you to its pool of reviewers. Sign in at %(url)s.") % {
-                "bureau": bureau.name, "url": absolute_url(reverse("review:assignments")),
-            }
+            def body():
+                return _("%(bureau)s added you to its pool of reviewers. Sign in at %(url)s.") % {
+                    "bureau": bureau.name, "url": absolute_url(reverse("review:assignments")),
+                }
         account_services.notify(
             users=[user], key=f"reviewer:{bureau.pk}:invited:{timezone.now():%Y%m%d%H%M%S%f}",
             subject=lambda: _("Invitation to review for %(bureau)s") % {"bureau": bureau.name}, body=body,
@@ -244,8 +249,8 @@ def assignments_generate(*, competition, actor):
     for rid, n in per_reviewer.items():
         _notify_reviewer(
             users[rid], key=f"review-assign:{competition.pk}:{rid}:{stamp}",
-            subject=_("%(n)d application(s) to review for %(call)s") % {"n": n, "call": competition.title},
-            body=_("You have been assigned %(n)d application(s) to review. Declare a conflict if you have one.")
+            subject=lambda n=n: _("%(n)d application(s) to review for %(call)s") % {"n": n, "call": competition.title},
+            body=lambda n=n: _("You have been assigned %(n)d application(s) to review. Declare a conflict if you have one.")
             % {"n": n},
         )
     return outcome
@@ -282,8 +287,8 @@ def assignment_add(*, application, reviewer, actor, stage=Assignment.Stage.REVIE
              note=f"{reviewer.display_name} · {Assignment.Stage(stage).label}")
         _notify_reviewer(
             reviewer, key=f"review-assignment:{assignment.pk}",
-            subject=_("An application to review for %(call)s") % {"call": competition.title},
-            body=_("You have been assigned one more application to review."),
+            subject=lambda: _("An application to review for %(call)s") % {"call": competition.title},
+            body=lambda: _("You have been assigned one more application to review."),
         )
     return assignment
 
@@ -355,8 +360,8 @@ def assignment_decline(*, assignment, actor, declaration):
                  note=_("%(old)s → %(new)s") % {"old": actor.display_name, "new": user.display_name})
             _notify_reviewer(
                 user, key=f"review-assignment:{replacement.pk}",
-                subject=_("An application to review for %(call)s") % {"call": competition.title},
-                body=_("An application was reassigned to you after another reviewer declared a conflict."),
+                subject=lambda: _("An application to review for %(call)s") % {"call": competition.title},
+                body=lambda: _("An application was reassigned to you after another reviewer declared a conflict."),
             )
         else:
             _log(competition=competition, application=application, actor=None, action="assignment.unfilled",

@@ -300,9 +300,27 @@ def test_invite_page_sends_the_mail(client, staff, bureau, django_capture_on_com
                                                                    "full_name": "新专家", "expertise": "养老, 助残"})
     assert response.status_code == 302
     assert mail.outbox[0].to == ["new.expert@example.org"] and "/review/invitation/" in mail.outbox[0].body
+    # In Chinese, without a space after the bureau's name, and saying how long the link works and what then.
+    assert mail.outbox[0].subject == f"{bureau.name}邀请您担任评审专家"
+    assert f"{bureau.name}邀请您作为评审专家" in mail.outbox[0].body
+    assert f"请在3天内通过以下链接设置密码（链接仅可使用一次；过期后请联系{bureau.name}重新邀请）" in mail.outbox[0].body
     from review.models import ReviewerProfile
 
     assert ReviewerProfile.objects.get(user__email="new.expert@example.org").expertise == ["养老", "助残"]
+
+
+def test_a_mistyped_invitation_says_what_to_correct_and_keeps_what_was_typed(client, staff, bureau):
+    from django.core import mail
+
+    client.force_login(staff)
+    response = client.post("/admin/review/reviewers/invite/", {"email": "zhang.laoshi@example", "full_name": "张老师",
+                                                               "expertise": "养老，社区治理"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = response.content.decode()
+    assert response.status_code == 400 and not mail.outbox
+    assert "邀请未发出：请更正标出的字段。" in page
+    # The message sits with its field, in the admin's own error style, and nothing typed is lost.
+    assert 'class="error-message"' in page and "有效的" in page
+    assert 'value="zhang.laoshi@example"' in page and 'value="张老师"' in page and 'value="养老，社区治理"' in page
 
 
 def test_stored_summary_is_replaced_not_duplicated(call, bureau):

@@ -17,7 +17,7 @@ from cms.models import (
     ShowcasePage,
 )
 from competitions.models import RegistrationStatus
-from tests.factories import CompetitionFactory, OrganizationFactory, RegionFactory, application_in_state
+from tests.factories import CompetitionFactory, OrganizationFactory, RegionFactory, UserFactory, application_in_state
 
 from .conftest import add_call_page
 
@@ -179,8 +179,6 @@ def test_pages_render_in_chinese_the_sites_language(home, call_index, publicity)
 
 
 def test_editors_open_the_page_forms_in_the_admin(client, call_index, publicity):
-    from tests.factories import UserFactory
-
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
     page = add_call_page(call_index, CompetitionFactory())
@@ -201,3 +199,10 @@ def test_every_page_names_the_site_icon_and_the_icon_exists(client, home):
     href = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
     assert href.startswith(settings.STATIC_URL)
     assert finders.find(href.removeprefix(settings.STATIC_URL).split("?")[0])
+    # The sign-in pages and the portal name the same icon, and no blank one after it.
+    def icons(url):
+        return re.findall(r'<link rel="icon" href="([^"]+)"', client.get(url).content.decode())
+
+    assert icons("/accounts/login/") == [href]
+    client.force_login(UserFactory())
+    assert icons("/portal/") == [href]

@@ -253,3 +253,22 @@ def _verify_audit_log():
     out = StringIO()
     call_command("verify_audit_log", stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_reviewer_is_told_of_an_assignment_in_their_own_language_not_the_staffs(call, staff, bureau):
+    from django.utils import translation
+
+    from accounts.models import Notification
+
+    app = application_in(Status.UNDER_REVIEW, competition=call)
+    chinese, english = reviewer(bureau), reviewer(bureau)
+    chinese.language = "zh-hans"
+    chinese.save(update_fields=["language"])
+    with translation.override("en"):  # the staff work in English
+        services.assignment_add(application=app, reviewer=chinese, actor=staff)
+    with translation.override("zh-hans"):  # and these in Chinese
+        services.assignment_add(application=app, reviewer=english, actor=staff)
+    assert Notification.objects.get(user=chinese).subject == f"{call.title}：有一份申报待您评审"
+    assert Notification.objects.get(user=chinese).body == "已为您新分配一份申报待评审。"
+    assert Notification.objects.get(user=english).subject == f"An application to review for {call.title}"

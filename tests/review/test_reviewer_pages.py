@@ -205,6 +205,15 @@ def test_invitation_link_sets_password_once_then_mfa(client, bureau, staff, djan
     link = re.search(r"http\S+/review/invitation/\S+/", message.body).group(0)
     path = link.split("127.0.0.1:8000")[-1] if "127.0.0.1:8000" in link else "/" + link.split("/", 3)[3]
     assert client.get(path).status_code == 200
+    # Two passwords that differ: the message sits with its field, in the site's form style, and the
+    # password rules read 您 as the rest of the site does.
+    mismatch = client.post(path, {"new_password1": "Review-pass-2026", "new_password2": "Review-pass-2062"},
+                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = mismatch.content.decode()
+    assert mismatch.status_code == 400 and not profile.user.__class__.objects.get(pk=profile.user.pk).has_usable_password()
+    assert '<div class="field has-error">' in page and "输入的两个密码不一致。" in page
+    assert "css/portal.css" in page and "密码至少需要 8 个字符。" in page and "你的" not in page
+    assert "通行密钥或身份验证器应用" in page
     response = client.post(path, {"new_password1": "Review-pass-2026", "new_password2": "Review-pass-2026"})
     assert response.status_code == 302
     profile.user.refresh_from_db()
