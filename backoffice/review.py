@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
+from applications import confirm
 from applications.models import Application, Status
 from applications.permissions import is_bureau_staff_for
 from competitions.models import Competition
@@ -60,9 +61,16 @@ def call_overview(request, pk):
         by_app.setdefault(a.application_id, []).append(a)
     pool = selectors.reviewer_pool(competition)
     loads = selectors.reviewer_loads(competition)
+    # Each row offers the pool minus whoever is already on it at that stage, least loaded first.
+    by_load = sorted(((p, loads.get(p.user_id, 0)) for p in pool), key=lambda pair: pair[1])
+    rows = []
+    for app in applications:
+        stage = Assignment.Stage.PITCH if app.status == Status.SHORTLISTED else Assignment.Stage.REVIEW
+        taken = {a.reviewer_id for a in by_app.get(app.pk, []) if a.stage == stage}
+        rows.append((app, by_app.get(app.pk, []), stage, [pair for pair in by_load if pair[0].user_id not in taken]))
     context = {
         "competition": competition,
-        "rows": [(app, by_app.get(app.pk, [])) for app in applications],
+        "rows": rows,
         "pool": [(p, loads.get(p.user_id, 0)) for p in pool],
         "log": list(ReviewLog.objects.filter(competition=competition).select_related("application", "actor")[:30]),
         "eligible_count": sum(1 for app in applications if app.status == Status.ELIGIBLE),
@@ -119,8 +127,15 @@ def assignment_remove(request, pk, assignment_pk):
         pk=assignment_pk, application__competition=competition,
     )
     try:
-        services.assignment_remove(assignment=assignment, actor=request.user)
+        services.assignment_remove(assignment=assignment, actor=request.user, discard_draft=confirm.confirmed(request))
     except services.ReviewError as exc:
+        if exc.code == "draft":  # the reviewer's saved work would go: ask first, saying what
+            return confirm.confirmation_page(
+                request, title=_("Remove the reviewer and discard the draft?"), admin=True, danger=True,
+                summary=[exc.message, _("The reviewer is told that the application was taken off their list.")],
+                action_label=_("Yes, remove and discard the draft"),
+                back_url=reverse("review_admin:call", args=[competition.pk]),
+            )
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Reviewer removed."))

@@ -27,6 +27,7 @@ from applications.models import Status, TransitionLog
 from applications.permissions import is_bureau_staff_for
 from competitions.models import Competition, Criterion
 from competitions.permissions import is_bureau_staff_of
+from competitions.typography import inner_quotes
 
 from . import selectors
 from .aggregation import plain
@@ -257,7 +258,8 @@ def assignments_generate(*, competition, actor):
 
 
 def assignment_add(*, application, reviewer, actor, stage=Assignment.Stage.REVIEW):
-    """Staff add one reviewer to one application by hand; conflicts are still refused."""
+    """Staff add one reviewer to one application by hand; conflicts are still refused. An eligible
+    application's review opens with it (as the assign button opens it), or nobody could score it."""
     competition = application.competition
     _require_staff(actor, competition)
     # A reviewed application may get one more reviewer when its sheets disagree (spread flag).
@@ -285,6 +287,12 @@ def assignment_add(*, application, reviewer, actor, stage=Assignment.Stage.REVIE
         assignment = assignment_create(application=application, reviewer=reviewer, stage=stage)
         _log(competition=competition, application=application, actor=actor, action="assignment.added",
              note=f"{reviewer.display_name} · {Assignment.Stage(stage).label}")
+        if application.status == Status.ELIGIBLE:
+            # As the assign button does: the reviewer can score only an application under review.
+            try:
+                application_services.application_open_review.joined(application=application, actor=actor)
+            except application_services.ApplicationError as exc:
+                raise ReviewError(exc.message, code="state") from exc
         _notify_reviewer(
             reviewer, key=f"review-assignment:{assignment.pk}",
             subject=lambda: _("An application to review for %(call)s") % {"call": competition.title},
@@ -293,19 +301,44 @@ def assignment_add(*, application, reviewer, actor, stage=Assignment.Stage.REVIE
     return assignment
 
 
-def assignment_remove(*, assignment, actor):
-    """Staff take a reviewer off an application, unless the sheet is already submitted."""
+def assignment_remove(*, assignment, actor, discard_draft=False):
+    """Staff take a reviewer off an application, unless the sheet is already submitted.
+
+    A sheet the reviewer has begun (points, comments or a recommendation saved) is discarded with
+    the assignment, so that needs ``discard_draft``: without it the removal is refused with
+    ``code="draft"`` and a message saying what would be lost (the reviewer may have saved it after
+    the staff member's page was drawn). The reviewer is told the application left their list.
+    """
     application = assignment.application
     competition = application.competition
     _require_staff(actor, competition)
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update().select_related("reviewer").get(pk=assignment.pk)
-        submitted = ScoreSheet.objects.filter(assignment=assignment, submitted_at__isnull=False).exists()
-        if assignment.state == Assignment.State.SUBMITTED or submitted:
+        sheet = ScoreSheet.objects.filter(assignment=assignment).first()
+        if assignment.state == Assignment.State.SUBMITTED or (sheet is not None and sheet.locked):
             raise ReviewError(_("This reviewer already submitted a sheet; it cannot be removed."), code="locked")
-        _log(competition=competition, application=application, actor=actor, action="assignment.removed",
-             note=f"{assignment.reviewer.display_name} · {assignment.get_stage_display()}")
+        scored = sheet.scores.count() if sheet is not None else 0
+        draft = sheet is not None and bool(scored or sheet.overall_comment or sheet.recommendation)
+        if draft and not discard_draft:
+            raise ReviewError(
+                _("%(name)s has saved a draft score sheet for this application (%(scored)d of %(count)d criteria "
+                  "scored). Removing the reviewer discards it.") % {
+                    "name": assignment.reviewer.display_name, "scored": scored,
+                    "count": competition.criteria.filter(stage=assignment.stage).count(),
+                },
+                code="draft",
+            )
+        note = f"{assignment.reviewer.display_name} · {assignment.get_stage_display()}"
+        if draft:
+            note += f" · draft discarded ({scored} scored)"
+        _log(competition=competition, application=application, actor=actor, action="assignment.removed", note=note)
+        reviewer, title, stage = assignment.reviewer, application.title, assignment.stage
         assignment.delete()
+        _notify_reviewer(
+            reviewer, key=f"review-removed:{application.pk}:{reviewer.pk}:{stage}:{timezone.now():%Y%m%d%H%M%S%f}",
+            subject=lambda: _("An application was taken off your reviews for %(call)s") % {"call": competition.title},
+            body=lambda: _("The bureau took “%(title)s” off your list: you need not review it.") % {"title": inner_quotes(title)},
+        )
     _complete_if_done(application)
 
 

@@ -290,6 +290,55 @@ def test_add_and_remove_a_reviewer_by_post(client, call, staff, bureau):
     assert client.post(url(call, "assignments/add/"), {"application": 0, "reviewer": ok.pk}).status_code == 404
 
 
+def test_each_row_offers_only_reviewers_not_on_it_yet_least_loaded_first(client, call, staff, bureau):
+    import re
+
+    from review import services
+
+    app, other = application_in(Status.UNDER_REVIEW, competition=call), application_in(Status.UNDER_REVIEW, competition=call)
+    busy, free = reviewer(bureau, user__full_name="忙碌专家"), reviewer(bureau, user__full_name="空闲专家")
+    services.assignment_add(application=app, reviewer=busy, actor=staff)
+    client.force_login(staff)
+    page = client.get(url(call), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    def offered(application):
+        select = re.search(rf'<select name="reviewer" id="add-{application.pk}">(.*?)</select>', page, re.S).group(1)
+        return re.findall(r"<option [^>]*>([^<]*)</option>", select)
+
+    assert offered(app) == ["空闲专家（已分配 0 份）"]
+    assert offered(other) == ["空闲专家（已分配 0 份）", "忙碌专家（已分配 1 份）"]
+    services.assignment_add(application=app, reviewer=free, actor=staff)
+    page = client.get(url(call), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'id="add-{app.pk}"' not in page and "评审专家库中的专家均已分配到此申报。" in page
+
+
+def test_removing_a_reviewer_who_saved_a_draft_asks_first_and_says_what_is_lost(client, call, staff, bureau):
+    from accounts.models import Notification
+    from review import services
+    from review.models import Assignment, ScoreSheet
+
+    app = application_in(Status.UNDER_REVIEW, competition=call)
+    ok = reviewer(bureau)
+    assignment = services.assignment_add(application=app, reviewer=ok, actor=staff)
+    first = call.criteria.filter(stage="review").first()
+    # The reviewer saves a draft after the staff member's page was drawn.
+    services.sheet_save(sheet=assignment.sheet, actor=ok, scores={first.pk: ("12", "有基础")}, overall_comment="还要看预算")
+    client.force_login(staff)
+    remove = url(call, f"assignments/{assignment.pk}/remove/")
+    page = client.post(remove, HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Remove the reviewer and discard the draft?" in text
+    assert f"has saved a draft score sheet for this application (1 of {call.criteria.filter(stage='review').count()} criteria scored)" in text
+    assert Assignment.objects.filter(pk=assignment.pk).exists() and ScoreSheet.objects.get(assignment=assignment).scores.count() == 1
+    assert not Notification.objects.filter(user=ok, subject__contains="taken off").exists()
+
+    done = client.post(remove, {"confirmed": "1"})
+    assert done.status_code == 302 and not Assignment.objects.filter(pk=assignment.pk).exists()
+    assert ReviewLog.objects.filter(action="assignment.removed", note__contains="draft discarded (1 scored)").exists()
+    told = Notification.objects.get(user=ok, subject__contains="taken off")
+    assert app.title in told.body
+
+
 def test_invite_page_sends_the_mail(client, staff, bureau, django_capture_on_commit_callbacks):
     from django.core import mail
 

@@ -256,6 +256,19 @@ def _verify_audit_log():
 
 
 @pytest.mark.django_db
+def test_a_reviewer_added_by_hand_to_an_eligible_application_can_score_it_at_once(call, staff, bureau):
+    app = application_in(Status.ELIGIBLE, competition=call)
+    ok = reviewer(bureau)
+    assignment = services.assignment_add(application=app, reviewer=ok, actor=staff)
+    app.refresh_from_db()
+    assert app.status == Status.UNDER_REVIEW
+    assert TransitionLog.objects.filter(application=app, transition="application.open_review", to_state=Status.UNDER_REVIEW, actor=staff).exists()
+    first = call.criteria.filter(stage="review").first()
+    services.sheet_save(sheet=assignment.sheet, actor=ok, scores={first.pk: ("10", "")})
+    assert assignment.sheet.scores.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_reviewer_is_told_of_an_assignment_in_their_own_language_not_the_staffs(call, staff, bureau):
     from django.utils import translation
 

@@ -104,6 +104,8 @@ def test_draft_then_submit_locks_and_completes_the_review(client, me, my_assignm
     assert response.status_code == 400
     page = response.content.decode()
     assert "Explain a score below 60% of the maximum" in page and "Choose a recommendation" in page
+    # The summary lists the fields to correct, without a line repeating its own heading.
+    assert "Correct the marked fields." not in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, sheet_post(app, ["20", "10", "25"], {1: "设计不完整"}, submit="1", recommendation="fund_with_changes",
                                                overall_comment="可以资助", confirmed="1"))
@@ -276,3 +278,14 @@ def test_the_score_sheet_marks_each_field_in_error_and_shows_the_total(client, m
     assert 'class="error-summary"' in page and f'href="#id_points_{first.pk}"' in page
     assert re.search(rf'id="id_points_{first.pk}"[^>]*value="99"[^>]*aria-invalid="true"', page, re.S)
     assert 'id="sheet-total"' in page and 'data-confirm="confirm-lock"' in page
+
+
+def test_a_sheet_the_bureau_took_off_the_list_says_so_and_leads_back_to_my_reviews(client, my_assignment, me, staff):
+    sheet_url = f"/review/assignments/{my_assignment.pk}/"
+    login(client, me)
+    assert client.get(sheet_url).status_code == 200
+    services.assignment_remove(assignment=my_assignment, actor=staff)
+    gone = client.get(sheet_url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = gone.content.decode()
+    assert gone.status_code == 404 and "此申报不在您的评审任务中：可能已被民政部门撤下" in text and 'href="/review/"' in text
+    assert "此申报不在您的评审任务中" not in client.get("/no-such-page/").content.decode()
