@@ -1,4 +1,4 @@
-"""Nested quotation marks (GB/T 15834): the helper and its template filter."""
+"""Punctuation as GB/T 15834 sets it: nested quotation marks and parentheticals, helpers and filters."""
 
 from django.template import Context, Template
 
@@ -16,3 +16,13 @@ def test_the_template_filter_quotes_a_title_and_still_escapes_it():
     html = Template("{% load typography %}“{{ title|inner_quotes }}”").render(
         Context({"title": "“银龄<守望>”服务"}))
     assert html == "“‘银龄&lt;守望&gt;’服务”"
+
+
+def test_a_parenthetical_takes_the_languages_brackets_and_is_escaped():
+    from django.utils import translation
+
+    template = Template("{% load typography %}王老师{{ email|parens }}{{ nothing|parens }}")
+    with translation.override("zh-hans"):
+        assert template.render(Context({"email": "wang@example.org", "nothing": ""})) == "王老师（wang@example.org）"
+    with translation.override("en"):
+        assert template.render(Context({"email": "<b>w</b>", "nothing": None})) == "王老师 (&lt;b&gt;w&lt;/b&gt;)"
