@@ -13,6 +13,7 @@ import django_filters
 from django import forms
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -46,6 +47,7 @@ from wagtail.permissions import register_permission_policy
 from competitions.models import Competition, FundSource, OrganizationCategory
 from competitions.permissions import is_back_office_user
 from competitions.selectors import staff_competitions
+from competitions.templatetags.money import yuan
 from competitions.workdays import working_days_after
 
 from applications.postaward_views import award_notice_response
@@ -455,7 +457,10 @@ class ApplicationInspectView(ApplicationObjectMixin, ScopedInspectView):
 
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
-        return "—" if value is None or value == "" else value
+        if value is None or value == "":
+            return "—"
+        # Every decimal of an application is an amount of yuan: written as money (50,000.00).
+        return yuan(value) if isinstance(field, models.DecimalField) else value
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -49,7 +49,7 @@ def test_inspect_page_shows_application_budget_attachments_scores_timeline_and_a
     ScoreSheet.objects.create(assignment=Assignment.objects.create(application=app, reviewer=draft_sheet_reviewer))
     client.force_login(staff)
     page = client.get(inspect_url(app)).content.decode()
-    for text in [app.reference, "高龄老人助餐", app.organization.name, "助餐服务", "46000", "50000",
+    for text in [app.reference, "高龄老人助餐", app.organization.name, "助餐服务", "46,000.00", "50,000.00",
                  "实施方案.pdf", f"/portal/attachments/{app.attachments.get().pk}/",
                  "李专家", "需求分析", "设计扎实", "Fund",
                  "王申报", "Submitted", "Draft → Submitted",
