@@ -30,6 +30,17 @@ def _announcement_index():
     return index
 
 
+def _free_slug(index, base):
+    """``publicity-7`` for a call's first 公示, ``publicity-7-2`` for its second: short enough to
+    read out or print, unique among the announcements."""
+    taken = set(index.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, round_ = base, 1
+    while slug in taken:
+        round_ += 1
+        slug = f"{base}-{round_}"
+    return slug
+
+
 def publicity_publish(*, competition, actor, applications=None, now=None):
     """Put the call's recommended applications into 公示 and publish the announcement page.
 
@@ -45,7 +56,7 @@ def publicity_publish(*, competition, actor, applications=None, now=None):
         index = _announcement_index()
         page = PublicityPage(
             title=_("公示 of the projects proposed for funding: %(call)s") % {"call": competition.title},
-            slug=f"publicity-{competition.pk}-{timezone.localtime(now):%Y%m%d%H%M%S}",
+            slug=_free_slug(index, f"publicity-{competition.pk}"),
             competition=competition, starts_at=now, ends_at=window.ends_at, last_day=window.last_day,
             approximate=window.approximate,
             search_description=_("Projects of %(call)s proposed for funding, open to objections until %(day)s.")

@@ -34,6 +34,11 @@ def test_publish_moves_recommended_to_publicizing_and_creates_the_page(client, p
     assert "50,000.00" in text
     assert "not published" in text  # no ranking available: a labelled blank, not a number
     assert page.last_day.strftime("%Y-%m-%d") in text
+    # A short address to print or read out: the call's number, then the round.
+    assert page.slug == f"publicity-{app.competition.pk}"
+    from cms.publicity import _free_slug
+
+    assert _free_slug(page.get_parent(), f"publicity-{app.competition.pk}") == f"publicity-{app.competition.pk}-2"
 
 
 def test_window_counts_chinese_working_days(announcements):
