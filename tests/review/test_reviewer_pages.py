@@ -289,3 +289,13 @@ def test_a_sheet_the_bureau_took_off_the_list_says_so_and_leads_back_to_my_revie
     text = gone.content.decode()
     assert gone.status_code == 404 and "此申报不在您的评审任务中：可能已被民政部门撤下" in text and 'href="/review/"' in text
     assert "此申报不在您的评审任务中" not in client.get("/no-such-page/").content.decode()
+
+
+def test_the_profile_page_writes_no_lone_separator_for_a_reviewer_without_title_or_employer(client, bureau):
+    bare = reviewer(bureau, title="", employer="")
+    login(client, bare)
+    page = client.get("/review/profile/").content.decode()
+    assert '<p class="meta"> · </p>' not in page and '<p class="meta">' not in page.split("<h1>")[1].split("</section>")[0]
+    titled = reviewer(bureau, title="副教授", employer="")
+    login(client, titled)
+    assert '<p class="meta">副教授</p>' in client.get("/review/profile/").content.decode()
