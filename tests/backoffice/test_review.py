@@ -494,3 +494,12 @@ def test_the_ranking_shows_the_main_columns_and_every_one_on_request(client, cal
     assert f"<th scope=\"col\">{criterion.name}</th>" not in page and "?columns=all" in page
     page = client.get(url(call, "ranking/") + "?columns=all").content.decode()
     assert f"<th scope=\"col\">{criterion.name}</th>" in page and f'data-label="{criterion.name}"' in page
+
+
+def test_the_call_pages_mark_where_you_are_in_their_tabs(client, call, staff):
+    client.force_login(staff)
+    for page, name in (("", "call"), ("ranking/", "ranking"), ("funding/", "funding")):
+        html = client.get(url(call, page)).content.decode()
+        current = html.split('aria-current="page"')
+        assert len(current) == 2, page  # one tab, this page's
+        assert current[0].rsplit("<a ", 1)[1].count(f"/calls/{call.pk}/{page}\"") == 1, page
