@@ -131,9 +131,9 @@ def assignment_remove(request, pk, assignment_pk):
     except services.ReviewError as exc:
         if exc.code == "draft":  # the reviewer's saved work would go: ask first, saying what
             return confirm.confirmation_page(
-                request, title=_("Remove the reviewer and discard the draft?"), admin=True, danger=True,
+                request, title=_("Unassign the reviewer and discard the draft?"), admin=True, danger=True,
                 summary=[exc.message, _("The reviewer is told that the application was taken off their list.")],
-                action_label=_("Yes, remove and discard the draft"),
+                action_label=_("Yes, unassign and discard the draft"),
                 back_url=reverse("review_admin:call", args=[competition.pk]),
             )
         messages.error(request, exc.message)

@@ -322,7 +322,7 @@ def assignment_remove(*, assignment, actor, discard_draft=False):
         if draft and not discard_draft:
             raise ReviewError(
                 _("%(name)s has saved a draft score sheet for this application (%(scored)d of %(count)d criteria "
-                  "scored). Removing the reviewer discards it.") % {
+                  "scored). Unassigning the reviewer discards it.") % {
                     "name": assignment.reviewer.display_name, "scored": scored,
                     "count": competition.criteria.filter(stage=assignment.stage).count(),
                 },

@@ -306,6 +306,7 @@ def test_each_row_offers_only_reviewers_not_on_it_yet_least_loaded_first(client,
         return re.findall(r"<option [^>]*>([^<]*)</option>", select)
 
     assert offered(app) == ["空闲专家（已分配 0 份）"]
+    assert ">撤销分配</button>" in page  # taking a reviewer off, not deleting the person
     assert offered(other) == ["空闲专家（已分配 0 份）", "忙碌专家（已分配 1 份）"]
     services.assignment_add(application=app, reviewer=free, actor=staff)
     page = client.get(url(call), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
@@ -327,7 +328,7 @@ def test_removing_a_reviewer_who_saved_a_draft_asks_first_and_says_what_is_lost(
     remove = url(call, f"assignments/{assignment.pk}/remove/")
     page = client.post(remove, HTTP_ACCEPT_LANGUAGE="en")
     text = page.content.decode()
-    assert page.status_code == 200 and "Remove the reviewer and discard the draft?" in text
+    assert page.status_code == 200 and "Unassign the reviewer and discard the draft?" in text
     assert f"has saved a draft score sheet for this application (1 of {call.criteria.filter(stage='review').count()} criteria scored)" in text
     assert Assignment.objects.filter(pk=assignment.pk).exists() and ScoreSheet.objects.get(assignment=assignment).scores.count() == 1
     assert not Notification.objects.filter(user=ok, subject__contains="taken off").exists()
