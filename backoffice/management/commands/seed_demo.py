@@ -628,7 +628,7 @@ class Command(BaseCommand):
 
     def _step_score_some(self, app, **_):
         # At most one sheet in, the others pending: reviewers have work waiting.
-        self._score(app, Assignment.Stage.REVIEW, limit=app.pk % 2)
+        self._score(app, Assignment.Stage.REVIEW, limit=_serial(app) % 2)
         return Application.objects.get(pk=app.pk)
 
     def _step_score_all(self, app, **_):
@@ -697,7 +697,7 @@ class Command(BaseCommand):
         service refuses reviewers with a conflict (same community, declared tie), who are skipped."""
         pool = demo.pools[call_key]
         needed = app.competition.reviewers_per_application
-        start = app.pk % len(pool)
+        start = _serial(app) % len(pool)
         added = 0
         for reviewer in pool[start:] + pool[:start]:
             if added == needed:
@@ -830,3 +830,10 @@ def _ensure_home_page():
         home.save()
         changed = True
     return changed
+
+
+def _serial(app):
+    """The application's number within its call (GZ-2026-LF-0005 → 5): the same on every fresh
+    seed, unlike its primary key, which depends on what the database held before (in tests, on
+    PostgreSQL, the rows other tests made and rolled back)."""
+    return int(app.reference.rsplit("-", 1)[1])
