@@ -30,6 +30,7 @@ from .models import (
     ResultsPage,
     ShowcasePage,
 )
+from .publicity import publicity_slug
 
 HOME_INTRO = (
     "<p>贵州省社区社会组织公益资助与公益创投平台：发布彩票公益金资助项目和公益创投大赛的申报通知，"
@@ -145,7 +146,7 @@ def _publicity_pages(index):
             title = _("公示 of the projects proposed for funding: %(call)s") % {"call": call.title}
         page = PublicityPage(
             title=title,
-            slug=f"publicity-{call.pk}-{timezone.localtime(started):%Y%m%d%H%M%S}",
+            slug=publicity_slug(index, call),
             competition=call, starts_at=started, ends_at=ends,
             last_day=timezone.localtime(ends - dt.timedelta(seconds=1)).date(),
             search_description=f"{call.title}拟资助项目公示。",

@@ -30,9 +30,10 @@ def _announcement_index():
     return index
 
 
-def _free_slug(index, base):
+def publicity_slug(index, competition):
     """``publicity-7`` for a call's first 公示, ``publicity-7-2`` for its second: short enough to
     read out or print, unique among the announcements."""
+    base = f"publicity-{competition.pk}"
     taken = set(index.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
     slug, round_ = base, 1
     while slug in taken:
@@ -56,7 +57,7 @@ def publicity_publish(*, competition, actor, applications=None, now=None):
         index = _announcement_index()
         page = PublicityPage(
             title=_("公示 of the projects proposed for funding: %(call)s") % {"call": competition.title},
-            slug=_free_slug(index, f"publicity-{competition.pk}"),
+            slug=publicity_slug(index, competition),
             competition=competition, starts_at=now, ends_at=window.ends_at, last_day=window.last_day,
             approximate=window.approximate,
             search_description=_("Projects of %(call)s proposed for funding, open to objections until %(day)s.")

@@ -24,6 +24,7 @@ def test_build_demo_site_is_idempotent_and_renders(client, home):
     assert CallPage.objects.get(competition=call)
     publicity = PublicityPage.objects.get()
     assert [e.application_id for e in publicity.entries.all()] == [app.pk]
+    assert publicity.slug == f"publicity-{call.pk}"  # an address to print, not a timestamp
     for page in home.get_descendants(inclusive=True).live().specific():
         assert client.get(page.url).status_code == 200, page.url
     assert HomePage.objects.count() == 1

@@ -36,9 +36,9 @@ def test_publish_moves_recommended_to_publicizing_and_creates_the_page(client, p
     assert page.last_day.strftime("%Y-%m-%d") in text
     # A short address to print or read out: the call's number, then the round.
     assert page.slug == f"publicity-{app.competition.pk}"
-    from cms.publicity import _free_slug
+    from cms.publicity import publicity_slug
 
-    assert _free_slug(page.get_parent(), f"publicity-{app.competition.pk}") == f"publicity-{app.competition.pk}-2"
+    assert publicity_slug(page.get_parent(), app.competition) == f"publicity-{app.competition.pk}-2"
 
 
 def test_window_counts_chinese_working_days(announcements):
