@@ -26,3 +26,15 @@ def test_a_parenthetical_takes_the_languages_brackets_and_is_escaped():
         assert template.render(Context({"email": "wang@example.org", "nothing": ""})) == "王老师（wang@example.org）"
     with translation.override("en"):
         assert template.render(Context({"email": "<b>w</b>", "nothing": None})) == "王老师 (&lt;b&gt;w&lt;/b&gt;)"
+
+
+def test_several_values_go_in_one_parenthetical_with_the_languages_comma():
+    from django.utils import translation
+
+    template = Template('{% load i18n typography %}王某{% filter parens %}{{ email }}{% trans ", " context "between values" %}'
+                        '{{ phone }}{% endfilter %}')
+    context = {"email": "w@example.org", "phone": "<13800000000>"}
+    with translation.override("zh-hans"):
+        assert template.render(Context(context)) == "王某（w@example.org，&lt;13800000000&gt;）"
+    with translation.override("en"):
+        assert template.render(Context(context)) == "王某 (w@example.org, &lt;13800000000&gt;)"
