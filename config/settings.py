@@ -193,6 +193,10 @@ MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", PRODUCTION)
 SECOND_FACTOR_PATHS = ["/admin/", "/django-admin/", "/review/"]
 SECOND_FACTOR_OPEN_PATHS = ["/review/invitation/"]
 MFA_TOTP_ISSUER = "Commonweal"
+# A code is taken for one 30-second step either side of now (RFC 6238's allowance for a phone's
+# clock and the seconds it takes to type it): with none, a code typed as its step ends is refused.
+# allauth remembers a used code for the whole window, so none is taken twice.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Cache and sessions: Redis when configured so that several nodes share them ---------------
 REDIS_URL = env.str("REDIS_URL", "")

@@ -1,10 +1,10 @@
 """One way in: every login asks for the second factor and counts against one rate limit."""
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 
-from tests.factories import ReviewerFactory, UserFactory, staff_with_admin, with_totp
+from tests.factories import ReviewerFactory, UserFactory, staff_with_admin, totp_code, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def _totp_code(user):
     from allauth.mfa.totp.internal.auth import decrypt
 
     secret = decrypt(Authenticator.objects.get(user=user, type="totp").data["secret"])
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    return totp_code(secret)
 
 
 def _real_totp(user):
@@ -64,6 +64,34 @@ def test_a_reviewer_is_in_only_after_the_authenticator_code(client, bureau):
     response = client.post(reverse("mfa_authenticate"), {"code": _totp_code(expert)})
     assert response.status_code == 302
     assert client.get("/review/").status_code == 200
+
+
+def test_a_code_typed_as_its_30_seconds_end_is_still_taken_but_not_an_older_one_nor_twice(client, bureau):
+    import time
+
+    import time_machine
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import decrypt
+
+    from tests.portal.conftest import verified
+
+    expert = _real_totp(ReviewerFactory(bureaus=[bureau], user__email="slow@example.org").user)
+    verified(expert)
+    secret = decrypt(Authenticator.objects.get(user=expert, type="totp").data["secret"])
+    with time_machine.travel(1_900_000_000 + 10, tick=False):  # 10 s into a step
+        step = int(time.time()) // 30
+
+        def code(counter):
+            return format_hotp_value(hotp_value(secret, counter))
+
+        def sign_in(with_code):
+            client.logout()
+            client.post(reverse("account_login"), {"login": "slow@example.org", "password": PASSWORD})
+            return client.post(reverse("mfa_authenticate"), {"code": with_code})
+
+        assert sign_in(code(step - 2)).status_code == 200  # a minute old: refused, asked again
+        assert sign_in(code(step - 1)).status_code == 302  # shown as the step before ended: taken
+        assert sign_in(code(step - 1)).status_code == 200  # the same code again: refused
 
 
 def test_staff_sign_in_with_their_user_name_at_the_one_login(client, bureau):
