@@ -61,8 +61,9 @@ def call_overview(request, pk):
         by_app.setdefault(a.application_id, []).append(a)
     pool = selectors.reviewer_pool(competition)
     loads = selectors.reviewer_loads(competition)
+    pool_loads = [(p, loads.get(p.user_id, 0)) for p in pool]
     # Each row offers the pool minus whoever is already on it at that stage, least loaded first.
-    by_load = sorted(((p, loads.get(p.user_id, 0)) for p in pool), key=lambda pair: pair[1])
+    by_load = sorted(pool_loads, key=lambda pair: pair[1])
     rows = []
     for app in applications:
         stage = Assignment.Stage.PITCH if app.status == Status.SHORTLISTED else Assignment.Stage.REVIEW
@@ -71,13 +72,13 @@ def call_overview(request, pk):
     context = {
         "competition": competition,
         "rows": rows,
-        "pool": [(p, loads.get(p.user_id, 0)) for p in pool],
+        "pool": pool_loads,
         "log": list(ReviewLog.objects.filter(competition=competition).select_related("application", "actor")[:30]),
         "eligible_count": sum(1 for app in applications if app.status == Status.ELIGIBLE),
         Status.SHORTLISTED: [app for app in applications if app.status == Status.SHORTLISTED],
     }
     if loads and pool:  # reviewers may hold assignments after leaving the pool
-        context["load_spread"] = max(loads.get(p.user_id, 0) for p in pool) - min(loads.get(p.user_id, 0) for p in pool)
+        context["load_spread"] = by_load[-1][1] - by_load[0][1]
     return render(request, "review/admin/call.html", context)
 
 

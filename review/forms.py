@@ -51,8 +51,12 @@ class ScoreSheetForm(forms.Form):
         """(criterion, points field, comment field) for the template."""
         return [(c, self[f"points_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
 
-    def add_service_errors(self, errors):
-        for name, message in errors.items():
+    def add_service_errors(self, exc):
+        """A ``ReviewError``'s errors each at its field; its general line ("correct the marked
+        fields") only when no field carries one, since the error summary's heading says it."""
+        if not exc.errors:
+            self.add_error(None, exc.message)
+        for name, message in exc.errors.items():
             self.add_error(name if name in self.fields else None, message)
 
 

@@ -104,7 +104,7 @@ def sheet(request, pk):
                     parsed = services.sheet_check(sheet=sheet_obj, scores=form.scores(),
                                                   recommendation=form.cleaned_data["recommendation"], submit=True)
                 except services.ReviewError as exc:
-                    _add_service_errors(form, exc)
+                    form.add_service_errors(exc)
                     return _sheet_page(request, assignment, sheet_obj, form, criteria, status=400)
                 return confirm.confirmation_page(
                     request, title=_("Submit and lock this score sheet?"),
@@ -118,7 +118,7 @@ def sheet(request, pk):
                     recommendation=form.cleaned_data["recommendation"], submit=submit,
                 )
             except services.ReviewError as exc:
-                _add_service_errors(form, exc)
+                form.add_service_errors(exc)
                 status = 400
             else:
                 messages.success(request, _("Your score sheet is submitted and locked.") if submit else _("Draft saved."))
@@ -128,15 +128,6 @@ def sheet(request, pk):
     else:
         form = ScoreSheetForm(initial=ScoreSheetForm.initial_for(sheet_obj), **form_kwargs)
     return _sheet_page(request, assignment, sheet_obj, form, criteria, status=status)
-
-
-def _add_service_errors(form, exc):
-    """Each error at its field; the service's general line ("correct the marked fields") only when
-    no field carries one, since the error summary's heading already says it."""
-    if exc.errors:
-        form.add_service_errors(exc.errors)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _sheet_page(request, assignment, sheet_obj, form, criteria, status=200):
